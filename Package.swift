@@ -8,15 +8,28 @@ import PackageDescription
 let optimised: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-fno-math-errno", "-Xcc", "-march=native"]),
 ]
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+/// A chapter: an executable target whose folder also holds its woven README.md.
+func chapter(_ number: Int, _ folder: String) -> Target {
+    .executableTarget(name: "chapter\(number)",
+                      dependencies: ["Engine", "NN", "Bayes", "Datasets", "Models", "Notebook", argumentParser],
+                      path: "chapters/\(folder)", exclude: ["README.md"], swiftSettings: optimised)
+}
 
 let package = Package(
     name: "BayesianCNN",
     products: [
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Bayes", targets: ["Bayes"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Notebook", targets: ["Notebook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: a module map and a shim header each.
@@ -25,15 +38,31 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
-        // The engine: tensors, kernels, reverse-mode autograd, RNG.
+        // Tensors, kernels, reverse-mode autograd, RNG.
         .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimised),
         // Modules, layers, losses, optimizers, checkpoints.
         .target(name: "NN", dependencies: ["Engine"], swiftSettings: optimised),
+        // Bayesian layers, priors, KL, ELBO, predictive, uncertainty, calibration, pruning.
+        .target(name: "Bayes", dependencies: ["Engine", "NN"], swiftSettings: optimised),
+        // File formats, registry with checksums and download, batching, augmentation.
+        .target(name: "Datasets", dependencies: ["Engine", "CZlib", "CPNG", "CJPEG",
+                                                 .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: optimised),
+        // LeNet-5, AlexNet, 3Conv3FC and the other chapters' networks.
+        .target(name: "Models", dependencies: ["Engine", "NN", "Bayes"], swiftSettings: optimised),
+        // PNG, image grids, gnuplot figures, results, progress, chapter options, the weaver.
+        .target(name: "Notebook", dependencies: ["Engine", "CPNG", argumentParser]),
 
-        .executableTarget(name: "bench", dependencies: ["Engine", "NN"], path: "Sources/bench",
-                          swiftSettings: optimised),
+        .executableTarget(name: "bench", dependencies: ["Engine", "NN", "Bayes", "Models"],
+                          path: "Sources/bench", swiftSettings: optimised),
+
+        chapter(1, "01-toy-regression"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "NNTests", dependencies: ["Engine", "NN"]),
+        .testTarget(name: "BayesTests", dependencies: ["Engine", "NN", "Bayes"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Engine", "Datasets"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Engine", "Notebook"]),
+        .testTarget(name: "ChapterTests", dependencies: ["Engine", "Notebook"]),
     ]
 )

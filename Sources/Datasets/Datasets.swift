@@ -1,0 +1,1 @@
+// Datasets module: see ../../../shared/DESIGN.md for its place in the data flow.

@@ -1,0 +1,1 @@
+print("chapter 1: not yet written")
