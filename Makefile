@@ -14,9 +14,9 @@ export BAYES_DATA
 
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-CHAPTERS := $(patsubst chapters/%/main.swift,%,$(wildcard chapters/*/main.swift))
 
-.PHONY: deps build test bench bench-compare figures plots data clean $(addprefix chapter,1 2 3 4 5 6 7 8 9)
+CHAPTER_TARGETS := $(addprefix chapter,1 2 3 4 5 6 7 8 9)
+.PHONY: deps build test bench bench-compare figures plots data clean $(CHAPTER_TARGETS)
 
 ## Install the system libraries and tools the suite links against (apt-get, only what is missing).
 deps:
@@ -42,7 +42,7 @@ bench: deps
 bench-compare: bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/pytorch_reference.py --compare bench.json
 
-chapter%: build
+$(CHAPTER_TARGETS): chapter%: build
 	.build/release/chapter$* --profile $(PROFILE)
 
 figures: build
