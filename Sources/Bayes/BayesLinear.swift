@@ -29,8 +29,8 @@ public final class BayesLinear: VariationalLayer {
 
     override public func localReparameterized(_ x: Tensor, weightSigma: Tensor, biasSigma: Tensor?,
                                               noise: ([Int]) -> Tensor) -> Tensor {
-        localReparameterizationLinear(x, weightMean: weight.mean, weightSigma: weightSigma,
-                                      biasMean: bias?.mean, biasSigma: biasSigma, noise: noise([x.shape[0], outFeatures]))
+        localReparameterization(x, kernels: .linear, weightMean: weight.mean, weightSigma: weightSigma,
+                                biasMean: bias?.mean, biasSigma: biasSigma, noise: noise([x.shape[0], outFeatures]))
     }
 
     override public func flipoutInputSignShape(_ x: Tensor) -> [Int] { x.shape }

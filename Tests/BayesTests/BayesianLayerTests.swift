@@ -4,23 +4,25 @@ import Engine
 import NN
 import Bayes
 
+func linearMap(_ x: Tensor, _ w: Tensor, _ b: Tensor?) -> Tensor { linear(x, weight: w, bias: b) }
+
 @Suite struct BayesianLayerTests {
     @Test func fusedLocalReparameterizationMatchesComposed() {
         let x = sample([5, 4], seed: 1), mu = sample([3, 4], seed: 2), sigma = sample([3, 4], seed: 3, center: 0.5, spread: 0.3)
         let biasMu = sample([3], seed: 4), biasSigma = sample([3], seed: 5, center: 0.3, spread: 0.1)
         let noise = Tensor.randomNormal([5, 3], generator: RandomGenerator(seed: 6))
-        let fused = localReparameterizationLinear(x, weightMean: mu, weightSigma: sigma, biasMean: biasMu, biasSigma: biasSigma, noise: noise)
-        let composed = localReparameterizationLinearComposed(x, weightMean: mu, weightSigma: sigma, biasMean: biasMu, biasSigma: biasSigma, noise: noise)
+        let fused = localReparameterization(x, kernels: .linear, weightMean: mu, weightSigma: sigma, biasMean: biasMu, biasSigma: biasSigma, noise: noise)
+        let composed = localReparameterizationComposed(x, affine: linearMap, weightMean: mu, weightSigma: sigma, biasMean: biasMu, biasSigma: biasSigma, noise: noise)
         for (a, b) in zip(fused.array, composed.array) { #expect(Swift.abs(a - b) < 1e-5) }
         // Gradients of both against each other and against finite differences.
         let inputs = [x, mu, sigma, biasMu, biasSigma]
         let fusedCheck = checkGradients(of: inputs) { t in
-            projected(localReparameterizationLinear(t[0], weightMean: t[1], weightSigma: t[2], biasMean: t[3], biasSigma: t[4], noise: noise))
+            projected(localReparameterization(t[0], kernels: .linear, weightMean: t[1], weightSigma: t[2], biasMean: t[3], biasSigma: t[4], noise: noise))
         }
         #expect(fusedCheck.passed, "\(fusedCheck)")
         let fusedGrads = inputs.map { $0.grad!.array }
         _ = checkGradients(of: inputs) { t in
-            projected(localReparameterizationLinearComposed(t[0], weightMean: t[1], weightSigma: t[2], biasMean: t[3], biasSigma: t[4], noise: noise))
+            projected(localReparameterizationComposed(t[0], affine: linearMap, weightMean: t[1], weightSigma: t[2], biasMean: t[3], biasSigma: t[4], noise: noise))
         }
         for (input, fusedGrad) in zip(inputs, fusedGrads) {
             for (a, b) in zip(input.grad!.array, fusedGrad) { #expect(Swift.abs(a - b) < 1e-4 * Swift.max(1, Swift.abs(b))) }
