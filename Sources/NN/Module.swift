@@ -7,7 +7,8 @@
 //   - a stored `Tensor` without `requiresGrad` is a buffer (saved in checkpoints, e.g. the
 //     running mean of batch norm);
 //   - a stored `Module` or `[Module]` is a child, named by its property (and index).
-// Optional tensors (`Tensor?`) are neither: use them for caches that are not state.
+// Optionals holding a value count like the value. Values a forward pass leaves behind that are
+// not state (a cache, the last KL term) go in a `Transient`, which reflection does not open.
 
 import Engine
 
@@ -90,6 +91,13 @@ public final class Lambda: Module {
     let function: (Tensor) -> Tensor
     public init(_ function: @escaping (Tensor) -> Tensor) { self.function = function }
     override public func forward(_ x: Tensor) -> Tensor { function(x) }
+}
+
+/// A value computed during a forward pass that is not state: module reflection skips it, so it
+/// is neither optimised nor saved in checkpoints.
+public struct Transient<Value> {
+    public var value: Value?
+    public init(_ value: Value? = nil) { self.value = value }
 }
 
 extension Mirror {

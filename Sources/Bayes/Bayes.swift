@@ -1,1 +1,0 @@
-// Bayes module: see ../../../shared/DESIGN.md for its place in the data flow.

@@ -1,0 +1,103 @@
+// LocalReparameterization.swift — the local reparameterization trick (Kingma, Salimans &
+// Welling 2015), written once for every affine layer type.
+//
+// With independent Gaussian weights w ~ N(μ, σ²), a pre-activation b = Σ_i x_i w_i is itself
+// Gaussian, so instead of sampling the weights we sample b directly:
+//
+//     mean     m = A(x; μ_W) + μ_b              (the layer's map applied to the means)
+//     variance v = A(x²; σ_W²) + σ_b²           (applied to squared inputs and variances)
+//     output   b = m + √(v + δ) ⊙ ε,  ε ~ N(0, 1) per example and output unit
+//
+// A is a matrix product for a fully connected layer and a convolution for a convolutional one.
+// Every example gets its own noise, so the gradient estimator's variance falls as 1/N with the
+// batch size, and only the outputs (not the much larger weight tensor) need random numbers.
+// δ = 1e-16 keeps the square root differentiable where v = 0.
+//
+// `localReparameterization` computes this in one fused pass with a hand-written backward; the
+// composed version (primitive ops, autograd) is the reference the tests compare against.
+
+import Foundation
+import Engine
+
+/// δ in √(v + δ).
+public let localReparameterizationEpsilon: Float = 1e-16
+
+/// An affine map y = A(x; W) + b and the kernels of its backward pass (no autograd involved).
+public struct AffineKernels: Sendable {
+    public var forward: @Sendable (_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor
+    public var backwardInput: @Sendable (_ gradOutput: Tensor, _ weight: Tensor, _ inputShape: [Int]) -> Tensor
+    public var backwardWeight: @Sendable (_ gradOutput: Tensor, _ input: Tensor, _ weightShape: [Int]) -> Tensor
+    public var backwardBias: @Sendable (_ gradOutput: Tensor) -> Tensor
+
+    /// y = x Wᵀ + b with x [N, in], W [out, in].
+    public static let linear = AffineKernels(
+        forward: { x, w, b in withoutGradient { Engine.linear(x, weight: w, bias: b) } },
+        backwardInput: { g, w, _ in withoutGradient { matmul(g, w) } },
+        backwardWeight: { g, x, _ in withoutGradient { matmul(g, x, transposeA: true) } },
+        backwardBias: { g in withoutGradient { sum(g, axes: [0]) } })
+
+    /// y = conv2d(x, W) + b with x [N, C, H, W], W [OC, C, KH, KW].
+}
+
+/// Fused local reparameterization: m + √(v + δ) ⊙ ε with m = A(x; μ_W) + μ_b and
+/// v = A(x²; σ_W²) + σ_b². Differentiable in x, μ_W, σ_W, μ_b, σ_b; `noise` ε has the output's shape.
+public func localReparameterization(_ x: Tensor, kernels: AffineKernels, weightMean: Tensor, weightSigma: Tensor,
+                                    biasMean: Tensor?, biasSigma: Tensor?, noise epsilon: Tensor) -> Tensor {
+    let (xSquared, weightVariance, biasVariance) = withoutGradient { (square(x), square(weightSigma), biasSigma.map { square($0) }) }
+    let mean = kernels.forward(x, weightMean, biasMean)
+    let variance = kernels.forward(xSquared, weightVariance, biasVariance)
+    let (out, scale) = combineMeanAndVariance(mean, variance, epsilon)
+    var inputs = [x, weightMean, weightSigma]
+    if let biasMean, let biasSigma { inputs += [biasMean, biasSigma] }
+    // Backward. forward: out = m + s ⊙ ε with s = √(v + δ), so
+    //   dm = d out,   dv = d out ⊙ ε / (2 s);
+    //   m = A(x; μ) + μ_b    ⇒ dx += Aᵀ_x(dm; μ),         dμ = Aᵀ_W(dm; x),          dμ_b = Σ dm
+    //   v = A(x²; σ²) + σ_b² ⇒ dx += 2x ⊙ Aᵀ_x(dv; σ²),   dσ = 2σ ⊙ Aᵀ_W(dv; x²),   dσ_b = 2σ_b ⊙ Σ dv
+    return out.recordingGradient(of: inputs) { g in
+        let dMean = g
+        let dVariance = varianceGradient(g, epsilon, scale)
+        var grads: [Tensor?] = []
+        grads.append(x.needsGradient
+            ? kernels.backwardInput(dMean, weightMean.detached(), x.shape)
+              + 2 * x.detached() * kernels.backwardInput(dVariance, weightVariance, x.shape) : nil)
+        grads.append(weightMean.needsGradient ? kernels.backwardWeight(dMean, x.detached(), weightMean.shape) : nil)
+        grads.append(weightSigma.needsGradient
+            ? 2 * weightSigma.detached() * kernels.backwardWeight(dVariance, xSquared, weightSigma.shape) : nil)
+        if let biasMean, let biasSigma {
+            grads.append(biasMean.needsGradient ? kernels.backwardBias(dMean) : nil)
+            grads.append(biasSigma.needsGradient ? 2 * biasSigma.detached() * kernels.backwardBias(dVariance) : nil)
+        }
+        return grads
+    }
+}
+
+/// The same computation from primitive differentiable ops; autograd derives its backward.
+/// `affine` must be the differentiable version of the map (`linear` or `conv2d`).
+public func localReparameterizationComposed(_ x: Tensor, affine: (Tensor, Tensor, Tensor?) -> Tensor,
+                                            weightMean: Tensor, weightSigma: Tensor,
+                                            biasMean: Tensor?, biasSigma: Tensor?, noise epsilon: Tensor) -> Tensor {
+    let mean = affine(x, weightMean, biasMean)
+    let variance = affine(square(x), square(weightSigma), biasSigma.map { square($0) })
+    return mean + sqrt(variance + localReparameterizationEpsilon) * epsilon
+}
+
+/// out = m + s ⊙ ε with s = √(v + δ); returns out and s (kept for the backward pass).
+func combineMeanAndVariance(_ mean: Tensor, _ variance: Tensor, _ epsilon: Tensor) -> (Tensor, Tensor) {
+    precondition(mean.shape == epsilon.shape, "noise \(epsilon.shape) for output \(mean.shape)")
+    let out = Tensor(uninitializedShape: mean.shape)
+    let scale = Tensor(uninitializedShape: mean.shape)
+    let (m, v, e, o, s) = (mean.data, variance.data, epsilon.data, out.data, scale.data)
+    for i in 0..<out.count {
+        s[i] = (v[i] + localReparameterizationEpsilon).squareRoot()
+        o[i] = m[i] + s[i] * e[i]
+    }
+    return (out, scale)
+}
+
+/// dv = d out ⊙ ε / (2 s).
+func varianceGradient(_ g: Tensor, _ epsilon: Tensor, _ scale: Tensor) -> Tensor {
+    let dv = Tensor(uninitializedShape: g.shape)
+    let (gp, e, s, d) = (g.data, epsilon.data, scale.data, dv.data)
+    for i in 0..<g.count { d[i] = gp[i] * e[i] / (2 * s[i]) }
+    return dv
+}
