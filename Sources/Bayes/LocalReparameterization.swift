@@ -36,6 +36,14 @@ public struct AffineKernels: Sendable {
         backwardWeight: { g, x, _ in withoutGradient { matmul(g, x, transposeA: true) } },
         backwardBias: { g in withoutGradient { sum(g, axes: [0]) } })
 
+    public static func convolution(stride: Int, padding: Int) -> AffineKernels {
+        AffineKernels(
+            forward: { x, w, b in conv2dForward(x, weight: w, bias: b, stride: stride, padding: padding) },
+            backwardInput: { g, w, shape in conv2dBackwardInput(g, weight: w, inputShape: shape, stride: stride, padding: padding) },
+            backwardWeight: { g, x, shape in conv2dBackwardWeight(g, input: x, weightShape: shape, stride: stride, padding: padding) },
+            backwardBias: { g in conv2dBackwardBias(g) })
+    }
+
     /// y = conv2d(x, W) + b with x [N, C, H, W], W [OC, C, KH, KW].
 }
 
