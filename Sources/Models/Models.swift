@@ -1,1 +1,0 @@
-// Models module: see ../../../shared/DESIGN.md for its place in the data flow.
