@@ -186,14 +186,15 @@ public struct Results: Codable, Equatable, Sendable {
     }
 
     /// The commit checked out in `directory` (default: the current folder): `git rev-parse HEAD`,
-    /// plus "-dirty" if `git status --porcelain` lists changes; "unknown" without git or a repository.
+    /// plus "-dirty" if the code differs from it (Package.swift, Sources/, the chapters' Swift files —
+    /// not the figures and pages a run itself rewrites); "unknown" without git or a repository.
     public static func currentGitCommit(in directory: URL? = nil) -> String {
         guard let git = Executable.find("git", searchPath: ProcessInfo.processInfo.environment["PATH"]),
               let head = try? Executable.run(git, arguments: ["rev-parse", "HEAD"], in: directory, capture: .standardOutput),
               head.status == 0
         else { return "unknown" }
         let commit = head.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let status = try? Executable.run(git, arguments: ["status", "--porcelain"], in: directory,
+        guard let status = try? Executable.run(git, arguments: ["status", "--porcelain", "--", "Package.swift", "Sources", "chapters/*.swift"], in: directory,
                                                capture: .standardOutput), status.status == 0
         else { return commit }
         return status.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? commit : commit + "-dirty"

@@ -71,7 +71,8 @@ let generator = RandomGenerator(seed: options.common.seed)
  W = μ + σ ⊙ ε with ε ~ N(0, 1), one draw per forward pass. Its KL term is estimated at that draw,
  log q(W) − log p(W), exactly as the source computes `log_post − log_prior`.
  */
-func bayesianNet(prior: Prior = sourcePrior, estimator: Estimator = .weightSampling) -> Sequential {
+func bayesianNet(prior: Prior = sourcePrior, estimator: Estimator = .weightSampling,
+                 generator: RandomGenerator) -> Sequential {
     let start = PosteriorInitialization(meanMean: 0, meanStd: 0, rhoMean: 0, rhoStd: 0)
     func layer(_ inputs: Int, _ outputs: Int) -> BayesLinear {
         BayesLinear(inputs, outputs, prior: prior, estimator: estimator, klMethod: .monteCarlo,
@@ -190,7 +191,7 @@ var figures: [Figure] = []
 /*:
  ## Bayes by Backprop, as in the source
  */
-let model = bayesianNet()
+let model = bayesianNet(generator: generator)
 let curve = train(model, x: trainingX, epochs: epochs)
 let predictive = posteriorPredictive(model, samples: predictiveSamples)
 // weave: hide-start
@@ -198,7 +199,7 @@ metrics["bbb"] = .object(summary(predictive, curve: curve))
 figures.append(bandFigure("regression-bbb", title: "Bayes by Backprop: \(predictiveSamples) posterior samples", predictive))
 var lossFigure = Figure(name: "loss", title: "ELBO loss during training (one Monte Carlo sample per step)",
                         xLabel: "epoch (log scale)", yLabel: "nats", width: 700, height: 450)
-lossFigure.xScale = .log(10)
+lossFigure.xScale = .log(base: 10)
 let lateValues = (curve.loss + curve.nll + curve.kl).filter(\.isFinite)
 lossFigure.yRange = Double(lateValues.min()! - 20)...Double(curve.loss.dropFirst(10).max() ?? 1000)
 let epochAxis = (1...curve.loss.count).map(Float.init)
@@ -236,7 +237,7 @@ figures.append(lossFigure)
  */
 let estimatorsCompared: [Estimator] = [.localReparameterization, .flipout]
 for estimator in estimatorsCompared {
-    let variant = bayesianNet(estimator: estimator)
+    let variant = bayesianNet(estimator: estimator, generator: generator)
     let variantCurve = train(variant, x: trainingX, epochs: epochs)
     let variantPredictive = posteriorPredictive(variant, samples: predictiveSamples)
     // weave: hide-start
@@ -282,7 +283,7 @@ figures.append(bandFigure("regression-frequentist", title: "Frequentist network:
  */
 let priorSigmas: [Float] = profile == .smoke ? [1] : [0.1, 1, 10]
 for priorSigma in priorSigmas {
-    let variant = bayesianNet(prior: .gaussian(mean: 0, sigma: priorSigma))
+    let variant = bayesianNet(prior: .gaussian(mean: 0, sigma: priorSigma), generator: generator)
     _ = train(variant, x: trainingX, epochs: epochs)
     let variantPredictive = posteriorPredictive(variant, samples: predictiveSamples)
     // weave: hide-start
@@ -292,8 +293,9 @@ for priorSigma in priorSigmas {
     // weave: hide-end
 }
 
-let denseX = (0..<12).map { -2 + Float($0 % 6) / 5 + ($0 < 6 ? 0 : 3) }   // six points in [−2, −1] and six in [1, 2]
-let denseModel = bayesianNet()
+let sixSteps = (0..<6).map { Float($0) / 5 }
+let denseX = sixSteps.map { -2 + $0 } + sixSteps.map { 1 + $0 }   // six points in [−2, −1] and six in [1, 2]
+let denseModel = bayesianNet(generator: generator)
 _ = train(denseModel, x: denseX, epochs: epochs)
 let densePredictive = posteriorPredictive(denseModel, samples: predictiveSamples)
 // weave: hide-start

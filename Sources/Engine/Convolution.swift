@@ -1,0 +1,307 @@
+// Convolution.swift — 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM.
+//
+// Contract: x [N, C, H, W], weight [OC, C, KH, KW], bias [OC] → y [N, OC, OH, OW], with
+//   OH = ⌊(H + 2·padding − KH) / stride⌋ + 1 (OW likewise) and
+//   y[n, oc, oy, ox] = bias[oc] + Σ_{c,i,j} weight[oc, c, i, j] · x[n, c, oy·stride − padding + i, ox·stride − padding + j],
+// where x reads as 0 outside the image.
+//
+// How: im2col copies every receptive field of a chunk of B images into one column of a matrix
+//   col [C·KH·KW, B·OH·OW],   col[(c, i, j), (b, oy, ox)] = x[n0 + b, c, oy·s − p + i, ox·s − p + j],
+// and then the whole chunk is a single large GEMM, y = weight [OC, C·KH·KW] · col. Chunks of many
+// images matter: the chapters' AlexNet has OH·OW = 4 or 16, so one image per GEMM would be tiny.
+// Everything else (im2col, col2im, the bias pass) is split over the cores by `parallelFor`; the
+// GEMMs use OpenBLAS's own threads. Chunk sizes depend only on the shapes, so results are
+// bitwise reproducible.
+//
+// Shape legend: N batch, C input channels, OC output channels, H×W input, OH×OW output,
+// KH×KW kernel, P = OH·OW output pixels per image, B images per chunk, CKK = C·KH·KW patch length.
+
+/// The sizes of one convolution, checked once and shared by the forward and backward kernels.
+struct ConvolutionGeometry {
+    let batch, channels, height, width: Int
+    let outChannels, kernelHeight, kernelWidth: Int
+    let stride, padding: Int
+    let outHeight, outWidth: Int
+
+    /// Geometry of conv(input [N, C, H, W], weight [OC, C, KH, KW]).
+    init(input: [Int], weight: [Int], stride: Int, padding: Int, caller: String = "conv2d") {
+        precondition(input.count == 4, "\(caller): input must be [N, C, H, W], got \(input)")
+        precondition(weight.count == 4, "\(caller): weight must be [OC, C, KH, KW], got \(weight)")
+        precondition(input[1] == weight[1], "\(caller): input \(input) has \(input[1]) channels, weight \(weight) expects \(weight[1])")
+        precondition(stride >= 1 && padding >= 0, "\(caller): stride \(stride) and padding \(padding)")
+        (batch, channels, height, width) = (input[0], input[1], input[2], input[3])
+        (outChannels, kernelHeight, kernelWidth) = (weight[0], weight[2], weight[3])
+        (self.stride, self.padding) = (stride, padding)
+        precondition(height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+                     "\(caller): kernel \(kernelHeight)×\(kernelWidth) larger than padded input \(input)")
+        outHeight = (height + 2 * padding - kernelHeight) / stride + 1
+        outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+    }
+
+    var inputShape: [Int] { [batch, channels, height, width] }
+    var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    var weightShape: [Int] { [outChannels, channels, kernelHeight, kernelWidth] }
+    /// P: output pixels per image.
+    var pixels: Int { outHeight * outWidth }
+    /// CKK: length of one receptive field.
+    var patch: Int { channels * kernelHeight * kernelWidth }
+    /// Multiply-adds of the whole convolution (each is 2 flops).
+    var multiplyAdds: Int { batch * outChannels * pixels * patch }
+
+    /// B: images per GEMM. Enough columns for an efficient GEMM, while the col buffer stays
+    /// around 8 MB (2²¹ floats) so it is still warm in cache when the GEMM reads it.
+    var imagesPerChunk: Int {
+        Swift.max(1, Swift.min(batch, (1 << 21) / Swift.max(1, patch * pixels)))
+    }
+
+    /// The output columns ox whose tap j falls inside the image: ox·s − p + j ∈ [0, W).
+    @inline(__always)
+    func validColumns(tap j: Int) -> Range<Int> {
+        validRange(tap: j, size: width, outSize: outWidth)
+    }
+
+    @inline(__always)
+    func validRows(tap i: Int) -> Range<Int> {
+        validRange(tap: i, size: height, outSize: outHeight)
+    }
+
+    @inline(__always)
+    private func validRange(tap: Int, size: Int, outSize: Int) -> Range<Int> {
+        // o·s − p + tap ≥ 0  ⇔  o ≥ ⌈(p − tap) / s⌉;   o·s − p + tap ≤ size − 1  ⇔  o ≤ ⌊(size − 1 + p − tap) / s⌋.
+        let low = Swift.max(0, (padding - tap + stride - 1) / stride)
+        let highInclusive = size - 1 + padding - tap
+        let high = highInclusive < 0 ? 0 : Swift.min(outSize, highInclusive / stride + 1)
+        return low ..< Swift.max(low, high)
+    }
+}
+
+// MARK: - im2col and col2im
+
+/// col [CKK, B·P] ← the receptive fields of images `images` of x [N, C, H, W]:
+///   col[(c, i, j), (b, oy, ox)] = x[images.lowerBound + b, c, oy·s − p + i, ox·s − p + j] (0 outside).
+func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+            into col: UnsafeMutablePointer<Float>) {
+    let (chunk, pixels, rowLength) = (images.count, g.pixels, images.count * g.pixels)
+    let (kh, kw, s, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.width, g.outWidth)
+    // One work item per (channel, image): it writes the KH·KW rows of its channel, in its image's columns.
+    parallelFor(g.channels * chunk, costPerItem: kh * kw * pixels) { items in
+        for item in items {
+            let (c, b) = (item / chunk, item % chunk)
+            let plane = x + ((images.lowerBound + b) * g.channels + c) * g.height * w
+            for i in 0..<kh {
+                let rows = g.validRows(tap: i)
+                for j in 0..<kw {
+                    let columns = g.validColumns(tap: j)
+                    let dst = col + ((c * kh + i) * kw + j) * rowLength + b * pixels
+                    for oy in 0..<g.outHeight {
+                        let out = dst + oy * ow
+                        guard rows.contains(oy) else { out.update(repeating: 0, count: ow); continue }
+                        let src = plane + (oy * s - g.padding + i) * w - g.padding + j
+                        out.update(repeating: 0, count: columns.lowerBound)
+                        if s == 1 {
+                            (out + columns.lowerBound).update(from: src + columns.lowerBound, count: columns.count)
+                        } else {
+                            for ox in columns { out[ox] = src[ox * s] }
+                        }
+                        (out + columns.upperBound).update(repeating: 0, count: ow - columns.upperBound)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of im2col: dx [N, C, H, W] (images `images`) += every column entry added back
+/// to the pixel it was copied from:
+///   dx[n0 + b, c, oy·s − p + i, ox·s − p + j] += col[(c, i, j), (b, oy, ox)].
+func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+            into dx: UnsafeMutablePointer<Float>) {
+    let (chunk, pixels, rowLength) = (images.count, g.pixels, images.count * g.pixels)
+    let (kh, kw, s, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.width, g.outWidth)
+    // One work item per (channel, image) plane of dx: disjoint writes, additions in a fixed order.
+    parallelFor(g.channels * chunk, costPerItem: kh * kw * pixels) { items in
+        for item in items {
+            let (c, b) = (item / chunk, item % chunk)
+            let plane = dx + ((images.lowerBound + b) * g.channels + c) * g.height * w
+            for i in 0..<kh {
+                let rows = g.validRows(tap: i)
+                for j in 0..<kw {
+                    let columns = g.validColumns(tap: j)
+                    let src = col + ((c * kh + i) * kw + j) * rowLength + b * pixels
+                    for oy in rows {
+                        let dst = plane + (oy * s - g.padding + i) * w - g.padding + j
+                        let row = src + oy * ow
+                        if s == 1 {
+                            for ox in columns { dst[ox] += row[ox] }
+                        } else {
+                            for ox in columns { dst[ox * s] += row[ox] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// MARK: - Layout moves between [N, OC, P] and the GEMM's [OC, B·P]
+
+/// y[n0 + b, oc, q] = matrix[oc, b·P + q] + bias[oc]: the GEMM's channel-major result back to NCHW.
+private func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry,
+                          images: Range<Int>, into y: UnsafeMutablePointer<Float>) {
+    let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
+    parallelFor(chunk * oc, costPerItem: pixels) { items in
+        for item in items {
+            let (b, channel) = (item / oc, item % oc)
+            let src = matrix + channel * chunk * pixels + b * pixels
+            let dst = y + ((images.lowerBound + b) * oc + channel) * pixels
+            let shift = bias?[channel] ?? 0
+            for q in 0..<pixels { dst[q] = src[q] + shift }
+        }
+    }
+}
+
+/// matrix[oc, b·P + q] = dy[n0 + b, oc, q]: NCHW gradient rows gathered channel-major for the GEMMs.
+private func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+                         into matrix: UnsafeMutablePointer<Float>) {
+    let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
+    parallelFor(chunk * oc, costPerItem: pixels) { items in
+        for item in items {
+            let (b, channel) = (item / oc, item % oc)
+            (matrix + channel * chunk * pixels + b * pixels)
+                .update(from: dy + ((images.lowerBound + b) * oc + channel) * pixels, count: pixels)
+        }
+    }
+}
+
+/// Scratch memory for one call, freed on return.
+@inline(__always)
+private func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * 4, alignment: 64)
+    defer { raw.deallocate() }
+    return body(raw.bindMemory(to: Float.self, capacity: Swift.max(1, count)))
+}
+
+// MARK: - Kernels without autograd
+
+/// The convolution's values, no gradient recording: y = conv(x, weight) + bias.
+/// x [N, C, H, W], weight [OC, C, KH, KW], bias [OC] → [N, OC, OH, OW] (see the file header).
+public func conv2dForward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+    let g = ConvolutionGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
+    if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) for \(g.outChannels) channels") }
+    let y = Tensor(uninitializedShape: g.outputShape)
+    let chunk = g.imagesPerChunk
+    withScratch(g.patch * chunk * g.pixels) { col in
+        withScratch(g.outChannels * chunk * g.pixels) { product in
+            for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                let images = start ..< Swift.min(g.batch, start + chunk)
+                let columns = images.count * g.pixels
+                im2col(x.data, g, images: images, into: col)
+                // y_chunk [OC, B·P] = weight [OC, CKK] · col [CKK, B·P]
+                gemm(m: g.outChannels, n: columns, k: g.patch, a: weight.data, b: col, c: product)
+                scatterChunk(product, bias: bias.map { UnsafePointer($0.data) }, g, images: images, into: y.data)
+            }
+        }
+    }
+    return y
+}
+
+/// dL/dx of y = conv(x, weight): forward y_chunk = W · col(x) so d col = Wᵀ · dy_chunk, and
+/// each column entry flows back to the pixel it was copied from (col2im).
+/// gradOutput [N, OC, OH, OW], weight [OC, C, KH, KW] → [N, C, H, W] = inputShape.
+public func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape: [Int], stride: Int, padding: Int) -> Tensor {
+    let g = ConvolutionGeometry(input: inputShape, weight: weight.shape, stride: stride, padding: padding,
+                                caller: "conv2dBackwardInput")
+    precondition(gradOutput.shape == g.outputShape, "conv2dBackwardInput: gradient \(gradOutput.shape), expected \(g.outputShape)")
+    let dx = Tensor(zeros: inputShape)
+    let chunk = g.imagesPerChunk
+    withScratch(g.patch * chunk * g.pixels) { dcol in
+        withScratch(g.outChannels * chunk * g.pixels) { dyMatrix in
+            for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                let images = start ..< Swift.min(g.batch, start + chunk)
+                gatherChunk(gradOutput.data, g, images: images, into: dyMatrix)
+                // d col [CKK, B·P] = weightᵀ [CKK, OC] · dy_chunk [OC, B·P]
+                gemm(transposeA: true, m: g.patch, n: images.count * g.pixels, k: g.outChannels,
+                     a: weight.data, b: dyMatrix, c: dcol)
+                col2im(dcol, g, images: images, into: dx.data)
+            }
+        }
+    }
+    return dx
+}
+
+/// dL/dweight of y = conv(x, weight): forward y_chunk = W · col(x) so dW = Σ_chunks dy_chunk · col(x)ᵀ.
+/// gradOutput [N, OC, OH, OW], input x [N, C, H, W] → [OC, C, KH, KW] = weightShape.
+public func conv2dBackwardWeight(_ gradOutput: Tensor, input: Tensor, weightShape: [Int], stride: Int, padding: Int) -> Tensor {
+    let g = ConvolutionGeometry(input: input.shape, weight: weightShape, stride: stride, padding: padding,
+                                caller: "conv2dBackwardWeight")
+    precondition(gradOutput.shape == g.outputShape, "conv2dBackwardWeight: gradient \(gradOutput.shape), expected \(g.outputShape)")
+    let dw = Tensor(zeros: weightShape)
+    let chunk = g.imagesPerChunk
+    withScratch(g.patch * chunk * g.pixels) { col in
+        withScratch(g.outChannels * chunk * g.pixels) { dyMatrix in
+            for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
+                let images = start ..< Swift.min(g.batch, start + chunk)
+                im2col(input.data, g, images: images, into: col)
+                gatherChunk(gradOutput.data, g, images: images, into: dyMatrix)
+                // dW [OC, CKK] += dy_chunk [OC, B·P] · colᵀ [B·P, CKK]
+                gemm(transposeB: true, m: g.outChannels, n: g.patch, k: images.count * g.pixels,
+                     a: dyMatrix, b: col, beta: start == 0 ? 0 : 1, c: dw.data)
+            }
+        }
+    }
+    return dw
+}
+
+/// dL/dbias of y = conv(x, weight) + bias: the bias is added to every pixel of every image,
+/// so dbias[oc] = Σ_{n, oy, ox} dy[n, oc, oy, ox].  gradOutput [N, OC, OH, OW] → [OC].
+public func conv2dBackwardBias(_ gradOutput: Tensor) -> Tensor {
+    precondition(gradOutput.rank == 4, "conv2dBackwardBias: gradient must be [N, OC, OH, OW], got \(gradOutput.shape)")
+    let (n, oc, pixels) = (gradOutput.shape[0], gradOutput.shape[1], gradOutput.shape[2] * gradOutput.shape[3])
+    let db = Tensor(uninitializedShape: [oc])
+    let (src, dst) = (gradOutput.data, db.data)
+    parallelFor(oc, costPerItem: n * pixels) { channels in
+        for channel in channels {
+            var total: Double = 0
+            for image in 0..<n { total += Double(sumOfValues(src + (image * oc + channel) * pixels, count: pixels)) }
+            dst[channel] = Float(total)
+        }
+    }
+    return db
+}
+
+/// Σ values, with 16 independent partial sums so the loop vectorises (the order is fixed,
+/// so the result is reproducible).
+@inline(__always)
+func sumOfValues(_ p: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD16<Float>()
+    let raw = UnsafeRawPointer(p)
+    var i = 0
+    while i + 16 <= count {
+        partial += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    var total = partial.sum()
+    while i < count { total += p[i]; i += 1 }
+    return total
+}
+
+// MARK: - The differentiable op
+
+/// 2-D convolution (cross-correlation) with autograd: x [N, C, H, W], weight [OC, C, KH, KW],
+/// bias [OC] (optional) → [N, OC, ⌊(H + 2·padding − KH) / stride⌋ + 1, ⌊(W + 2·padding − KW) / stride⌋ + 1].
+/// Zero padding on every side; PyTorch's `F.conv2d` semantics.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    let y = conv2dForward(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    let (xv, wv) = (x.detached(), weight.detached())
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    // forward: y = W ⋆ x + b, linear in each of x, W, b, so
+    //   dx = W ⋆ᵀ dy (col2im of Wᵀ·dy),  dW = dy · col(x)ᵀ,  db = Σ_{n,oy,ox} dy.
+    return y.recordingGradient(of: inputs) { dy in
+        var grads: [Tensor?] = [
+            x.needsGradient ? conv2dBackwardInput(dy, weight: wv, inputShape: xv.shape, stride: stride, padding: padding) : nil,
+            weight.needsGradient ? conv2dBackwardWeight(dy, input: xv, weightShape: wv.shape, stride: stride, padding: padding) : nil,
+        ]
+        if let bias { grads.append(bias.needsGradient ? conv2dBackwardBias(dy) : nil) }
+        return grads
+    }
+}

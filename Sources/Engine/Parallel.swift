@@ -1,0 +1,41 @@
+// Parallel.swift — splitting a kernel's loop over the machine's cores, deterministically.
+//
+// Contract: `parallelFor(count) { range in … }` runs the body over contiguous blocks of
+// 0..<count, one block per worker thread. Bodies write disjoint memory and every sum is
+// taken in a fixed order inside one index, so results never depend on scheduling: the same
+// inputs give the same bits on every run (and, since blocks only partition independent work,
+// with any thread count).
+
+import Foundation
+
+/// How many threads the kernels split their loops over: the processors this process may use.
+public let kernelThreadCount = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Runs `body` over contiguous blocks covering 0..<count, in parallel when it is worth it.
+/// - Parameters:
+///   - count: number of independent work items.
+///   - costPerItem: rough number of float operations per item; below ~64k in total the
+///     loop runs on the calling thread, where waking a second core would cost more than it saves.
+///   - body: called once per block with the item range; must only write memory owned by those items.
+@inline(__always)
+func parallelFor(_ count: Int, costPerItem: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+    let workers = Swift.min(kernelThreadCount, count)
+    if workers <= 1 || count * costPerItem < 1 << 16 {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    // Dispatch wants a @Sendable closure; the kernels' bodies capture raw pointers into
+    // buffers whose disjoint parts each worker owns, which the compiler cannot see.
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            shared.value(count * worker / workers ..< count * (worker + 1) / workers)
+        }
+    }
+}
+
+/// A value handed to other threads under the caller's guarantee that they use it safely.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
