@@ -1,10 +1,25 @@
 // ChapterOptionsTests.swift — the shared command-line options.
 
+import ArgumentParser
 import Foundation
 import Notebook
 import Testing
 
+/// How a chapter uses the options: embedded beside its own.
+struct ExampleChapter: ParsableCommand {
+    @OptionGroup var common: ChapterOptions
+    @Option(help: "Training epochs.") var epochs = 5
+    func run() {}
+}
+
 @Suite struct ChapterOptionsTests {
+    @Test func embedsInAChapterCommand() throws {
+        let command = try ExampleChapter.parse(["--epochs", "2", "--profile", "smoke", "--seed", "3"])
+        #expect(command.epochs == 2 && command.common.profile == .smoke && command.common.seed == 3)
+        #expect(throws: (any Error).self) { try ExampleChapter.parse(["--epochz", "2"]) }
+        #expect(ExampleChapter.helpMessage().contains("--data-dir"))
+    }
+
     @Test func parsesProfileAndSeed() throws {
         let options = try ChapterOptions.parse(["--profile", "smoke", "--seed", "3"])
         #expect(options.profile == .smoke && options.seed == 3)

@@ -51,6 +51,14 @@ import Testing
         #expect(!script.contains("/"))   // no absolute or folder paths: `cd folder && gnuplot fit.gp` works
     }
 
+    @Test func customSeriesIsTheEscapeHatch() {
+        var figure = Figure(name: "steps")
+        figure.add(Figure.Series(title: "kl", columns: [Figure.Column("step", [1, 2]), Figure.Column("kl", [0.5, 0.25])],
+                                 using: "1:2", style: "steps lw 1"))
+        #expect(figure.scriptText.hasSuffix("plot 'steps.dat' index 0 using 1:2 with steps lw 1 title 'kl'\n"))
+        #expect(figure.dataText.hasSuffix("# step kl\n1 0.5\n2 0.25\n"))
+    }
+
     @Test func histogramCountsIntoEqualBins() {
         var figure = Figure(name: "h")
         figure.histogram("h", values: [0.0, 0.1, 0.5, 0.99, 1.0, 7.0], bins: 2, range: 0 ... 1)

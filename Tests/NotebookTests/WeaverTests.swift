@@ -99,6 +99,17 @@ import Testing
         #expect(try contents(of: files.page.deletingLastPathComponent()) == ["README.md", "main.swift"])
     }
 
+    @Test func weaveChapterWritesTheReadmeBesideTheSourceUnlessTold() throws {
+        let files = try layout()
+        defer { removeScratch(files.root) }
+        let skip = try ChapterOptions.parse(["--out", files.figures.path, "--no-weave"])
+        try Weaver.weaveChapter(9, options: skip, source: files.source.path)
+        #expect(!FileManager.default.fileExists(atPath: files.page.path))
+        let options = try ChapterOptions.parse(["--out", files.figures.path])
+        try Weaver.weaveChapter(9, options: options, source: files.source.path)
+        #expect(try String(contentsOf: files.page, encoding: .utf8) == Self.expected)
+    }
+
     @Test func missingFigureIsAnErrorNamingIt() throws {
         let files = try layout(figure: false)
         defer { removeScratch(files.root) }
