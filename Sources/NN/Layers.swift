@@ -45,11 +45,6 @@ public final class Linear: Module {
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
-    // Listed explicitly so that an absent bias is simply not a parameter.
-    override public var namedOwnTensors: [(String, Tensor)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-    }
-
     /// x: [N, Fin] (or [N, …, Fin]: leading axes are treated as batch) → [N, Fout] (or [N, …, Fout]).
     override public func forward(_ x: Tensor) -> Tensor {
         if x.rank == 2 { return linear(x, weight: weight, bias: bias) }

@@ -27,15 +27,16 @@ extension Optimizer {
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 
     /// Copies saved state into this optimizer's state tensors (shapes must match).
-    /// - Throws: `StateDictError` when a state tensor is missing or has another shape.
+    /// - Throws: `StateDictError` when a state tensor is missing or has another shape, before
+    ///   changing anything.
     public func load(state: [String: Tensor]) throws {
-        for (name, tensor) in namedState {
-            guard let saved = state[name] else { throw StateDictError.missingKeys([name]) }
-            guard saved.shape == tensor.shape else {
-                throw StateDictError.shapeMismatch(name: name, expected: tensor.shape, found: saved.shape)
-            }
-            tensor.assign(saved)
+        let own = namedState
+        let missing = own.map(\.0).filter { state[$0] == nil }
+        if !missing.isEmpty { throw StateDictError.missingKeys(missing) }
+        for (name, tensor) in own where state[name]!.shape != tensor.shape {
+            throw StateDictError.shapeMismatch(name: name, expected: tensor.shape, found: state[name]!.shape)
         }
+        for (name, tensor) in own { tensor.assign(state[name]!) }
     }
 }
 

@@ -20,27 +20,33 @@ public enum Profile: String, CaseIterable, Codable, Sendable, ExpressibleByArgum
 
 /// The options shared by every chapter: profile, seed, data and output folders, weaving.
 public struct ChapterOptions: ParsableArguments, Sendable {
+    /// `--profile`: how much to compute (default `.default`).
     @Option(help: ArgumentHelp("How much to compute: smoke (seconds, for tests), default (minutes, figures show the effect), paper (the paper's full schedule).",
                                valueName: "smoke|default|paper"))
     public var profile: Profile = .default
 
+    /// `--seed`: the seed of the run's random stream (default 1).
     @Option(help: "Seed of the run's single random stream; the same seed gives the same numbers.")
     public var seed: UInt64 = 1
 
+    /// `--data-dir` as given; use `dataDirectory` for the resolved folder.
     @Option(name: .customLong("data-dir"),
             help: ArgumentHelp("Folder holding the datasets in their original formats (default: $BAYES_DATA, else ./data).",
                                valueName: "folder"))
     public var dataDir: String?
 
+    /// `--out` as given; use `outputDirectory(chapter:)` for the resolved folder.
     @Option(name: .customLong("out"),
             help: ArgumentHelp("Folder for this chapter's figures, samples and results.json (default: figures/chapterN).",
                                valueName: "folder"))
     public var out: String?
 
+    /// `--no-weave`: skip rewriting the README (see `weave`).
     @Flag(name: .customLong("no-weave"),
           help: "Do not rewrite the chapter's README.md from its source and this run's results.")
     public var noWeave = false
 
+    /// Defaults for everything (ArgumentParser fills in what the command line gives).
     public init() {}
 
     /// The dataset folder: `--data-dir`, else `$BAYES_DATA`, else `./data`.

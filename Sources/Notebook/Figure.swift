@@ -45,48 +45,6 @@ public enum AxisScale: Sendable, Equatable {
     case log(base: Double = 10)
 }
 
-/// One column of a series' data block: a name for the header line and its cells.
-public struct Column: Sendable {
-    /// Header name (whitespace is replaced by `_` so it stays one token).
-    public var name: String
-    /// The cells, already formatted for the data file.
-    public var cells: [String]
-
-    /// A numeric column.
-    public init(_ name: String, _ values: [some PlotValue]) {
-        self.name = name
-        self.cells = values.map(\.plotText)
-    }
-
-    /// A text column (e.g. category labels), written double-quoted so gnuplot reads each as one field.
-    public init(_ name: String, labels: [String]) {
-        self.name = name
-        self.cells = labels.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }
-    }
-}
-
-/// One thing drawn by the `plot` command: a data block and how to draw it.
-public struct Series: Sendable {
-    /// Legend entry; nil for none (`notitle`).
-    public var title: String?
-    /// The data block's columns, all of one length.
-    public var columns: [Column]
-    /// The gnuplot `using` specification, e.g. "1:2" or "1:2:3".
-    public var using: String
-    /// The gnuplot `with` clause, e.g. "lines lw 2" or "filledcurves fs transparent solid 0.25".
-    public var style: String
-
-    public init(title: String?, columns: [Column], using: String, style: String) {
-        precondition(!columns.isEmpty, "a series needs at least one column")
-        precondition(Set(columns.map(\.cells.count)).count == 1,
-                     "series '\(title ?? "")': columns differ in length \(columns.map { "\($0.name)=\($0.cells.count)" })")
-        self.title = title
-        self.columns = columns
-        self.using = using
-        self.style = style
-    }
-}
-
 /// A 2-D plot: axes, labels, a key, and series drawn in the order they were added.
 ///
 ///     var figure = Figure(name: "fit", title: "Predictive distribution", xLabel: "x", yLabel: "y")
@@ -103,14 +61,17 @@ public struct Figure: Sendable {
     public var xLabel: String?
     /// Label of the y axis.
     public var yLabel: String?
-    /// PNG size in pixels; default 800×500.
+    /// PNG width in pixels; default 800.
     public var width: Int
+    /// PNG height in pixels; default 500.
     public var height: Int
-    /// Axis scales; default linear.
+    /// Scale of the x axis; default linear.
     public var xScale: AxisScale = .linear
+    /// Scale of the y axis; default linear (`.log()` for losses that fall by orders of magnitude).
     public var yScale: AxisScale = .linear
-    /// Fixed axis ranges; nil lets gnuplot choose.
+    /// Fixed x range; nil lets gnuplot choose.
     public var xRange: ClosedRange<Double>?
+    /// Fixed y range; nil lets gnuplot choose.
     public var yRange: ClosedRange<Double>?
     /// gnuplot `set key` arguments (e.g. "top left", "bottom right box"); nil hides the key. Default "top right".
     public var key: String? = "top right"
@@ -313,6 +274,53 @@ public struct Figure: Sendable {
 
     private func colorClause(_ keyword: String, _ color: String?) -> String {
         color.map { " \(keyword) rgb \(Figure.quoted($0))" } ?? ""
+    }
+}
+
+// MARK: - Series and columns
+
+extension Figure {
+    /// One column of a series' data block: a name for the header line and its cells.
+    public struct Column: Sendable {
+        /// Header name (whitespace is replaced by `_` so it stays one token).
+        public var name: String
+        /// The cells, already formatted for the data file.
+        public var cells: [String]
+
+        /// A numeric column.
+        public init(_ name: String, _ values: [some PlotValue]) {
+            self.name = name
+            self.cells = values.map(\.plotText)
+        }
+
+        /// A text column (e.g. category labels), written double-quoted so gnuplot reads each as one field.
+        public init(_ name: String, labels: [String]) {
+            self.name = name
+            self.cells = labels.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }
+        }
+    }
+
+    /// One thing drawn by the `plot` command: a data block and how to draw it.
+    public struct Series: Sendable {
+        /// Legend entry; nil for none (`notitle`).
+        public var title: String?
+        /// The data block's columns, all of one length.
+        public var columns: [Column]
+        /// The gnuplot `using` specification, e.g. "1:2" or "1:2:3".
+        public var using: String
+        /// The gnuplot `with` clause, e.g. "lines lw 2" or "filledcurves fs transparent solid 0.25".
+        public var style: String
+
+        /// A series from its parts. - Precondition: at least one column, all of one length.
+        public init(title: String?, columns: [Column], using: String, style: String) {
+            precondition(!columns.isEmpty, "a series needs at least one column")
+            precondition(Set(columns.map(\.cells.count)).count == 1,
+                         "series '\(title ?? "")': columns differ in length \(columns.map { "\($0.name)=\($0.cells.count)" })")
+            self.title = title
+            self.columns = columns
+            self.using = using
+            self.style = style
+        }
     }
 }
 

@@ -12,6 +12,7 @@ public struct NotebookError: Error, CustomStringConvertible, LocalizedError, Equ
     /// The whole message, e.g. "cannot read PNG /x/y.png: Not a PNG file".
     public let message: String
 
+    /// An error with the given message.
     public init(_ message: String) { self.message = message }
 
     public var description: String { message }

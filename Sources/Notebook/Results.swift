@@ -99,6 +99,7 @@ public struct Machine: Codable, Equatable, Sendable {
     /// Operating system: distribution name (from /etc/os-release) and kernel version.
     public var operatingSystem: String
 
+    /// A machine description from its parts (tests; `current()` for this machine).
     public init(cores: Int, memoryBytes: UInt64, cpuModel: String, operatingSystem: String) {
         self.cores = cores
         self.memoryBytes = memoryBytes
@@ -157,6 +158,13 @@ public struct Results: Codable, Equatable, Sendable {
         self.machine = machine
         self.date = date.formatted(.iso8601)
         self.metrics = metrics
+    }
+
+    /// A record for a chapter run with these command-line options (profile and seed taken from them).
+    public init(chapter: Int, options: ChapterOptions, epochs: Int? = nil, wallTimeSeconds: Double,
+                metrics: [String: JSONValue]) {
+        self.init(chapter: chapter, profile: options.profile.rawValue, seed: options.seed, epochs: epochs,
+                  wallTimeSeconds: wallTimeSeconds, metrics: metrics)
     }
 
     /// The metric at a dotted path, e.g. "test.accuracy", or nil.

@@ -111,6 +111,10 @@ public enum Weaver {
             default: chunks.append(prose ? .prose([line]) : .code([line]))
             }
         }
+        // Hidden code still separates the prose around it into paragraphs, as visible code would.
+        func endProse() {
+            if case .prose? = chunks.last { chunks.append(.code([])) }
+        }
 
         var block: [Line]? = nil          // inside /*: … */
         var blockStart = 0
@@ -135,13 +139,14 @@ public enum Weaver {
                     throw NotebookError("\(sourceName):\(number): `// weave: hide-start` inside the hidden region opened on line \(start)")
                 }
                 if trimmed == "// weave: hide-end" { hiddenSince = nil }
+                endProse()
                 continue
             }
             if trimmed == "// weave: hide-start" { hiddenSince = number; continue }
             if trimmed == "// weave: hide-end" {
                 throw NotebookError("\(sourceName):\(number): `// weave: hide-end` without a `// weave: hide-start` before it")
             }
-            if trimmed.hasSuffix("// weave: hide") { continue }
+            if trimmed.hasSuffix("// weave: hide") { endProse(); continue }
             if trimmed.hasPrefix("//:") {
                 var prose = trimmed.dropFirst(3)
                 if prose.first == " " { prose = prose.dropFirst() }
