@@ -51,6 +51,12 @@ public struct DownloadSource: Sendable {
     /// SHA-256 of the downloaded bytes, when known (otherwise the unpacked files are checked).
     public let archiveSHA256: String?
     public let unpacking: Unpacking
+
+    public init(urls: [String], archiveSHA256: String?, unpacking: Unpacking) {
+        self.urls = urls
+        self.archiveSHA256 = archiveSHA256
+        self.unpacking = unpacking
+    }
 }
 
 /// Everything the suite knows about one dataset.

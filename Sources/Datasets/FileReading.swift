@@ -37,41 +37,46 @@ func gunzip(_ compressed: [UInt8], name: String) throws -> [UInt8] {
                        | UInt32(compressed[n - 2]) << 16 | UInt32(compressed[n - 1]) << 24)
     var output = [UInt8](repeating: 0, count: max(sizeHint, 1024))
     var produced = 0
-    var stream = z_stream()
+    // zlib keeps a pointer back to its z_stream and refuses one that moved, so the stream lives
+    // at a fixed heap address rather than in a Swift variable.
+    let streamPointer = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    streamPointer.initialize(to: z_stream())
+    defer { streamPointer.deallocate() }
     // windowBits 15 + 16: gzip wrapper only, with header and CRC-32 checks.
-    guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+    guard inflateInit2_(streamPointer, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
         throw DatasetError.gzipCorrupted(file: name, detail: "zlib could not start")
     }
-    defer { inflateEnd(&stream) }
+    defer { inflateEnd(streamPointer) }
     try compressed.withUnsafeBufferPointer { input in
-        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
-        stream.avail_in = UInt32(input.count)
+        let stream = streamPointer
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
+        stream.pointee.avail_in = UInt32(input.count)
         while true {
             if produced == output.count { output.append(contentsOf: [UInt8](repeating: 0, count: output.count)) }
             let status: Int32 = output.withUnsafeMutableBufferPointer { out in
-                stream.next_out = out.baseAddress! + produced
-                stream.avail_out = UInt32(min(out.count - produced, Int(UInt32.max)))
-                let before = stream.avail_out
-                let result = inflate(&stream, Z_NO_FLUSH)
-                produced += Int(before - stream.avail_out)
+                stream.pointee.next_out = out.baseAddress! + produced
+                stream.pointee.avail_out = UInt32(min(out.count - produced, Int(UInt32.max)))
+                let before = stream.pointee.avail_out
+                let result = inflate(streamPointer, Z_NO_FLUSH)
+                produced += Int(before - stream.pointee.avail_out)
                 return result
             }
             switch status {
             case Z_STREAM_END:
                 // Another gzip member may follow (concatenated .gz files are valid gzip).
-                if stream.avail_in == 0 { return }
-                if inflateReset(&stream) != Z_OK {
+                if stream.pointee.avail_in == 0 { return }
+                if inflateReset(streamPointer) != Z_OK {
                     throw DatasetError.gzipCorrupted(file: name, detail: "cannot restart after a member")
                 }
             case Z_OK:
                 continue
             case Z_BUF_ERROR:
-                if stream.avail_in == 0 {
+                if stream.pointee.avail_in == 0 {
                     throw DatasetError.gzipCorrupted(file: name, detail: "stream ends early (file truncated?) after \(produced) bytes")
                 }
                 continue  // output full: the loop grows the buffer
             default:
-                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                 throw DatasetError.gzipCorrupted(file: name, detail: message)
             }
         }
@@ -88,21 +93,23 @@ func readMaybeGzipped(_ url: URL) throws -> [UInt8] {
 
 /// Compresses bytes as a single gzip member (used by tests to make fixtures, and by nothing hot).
 public func gzipCompress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
-    var stream = z_stream()
-    precondition(deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                               ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
-    defer { deflateEnd(&stream) }
-    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
-    var input = bytes
+    let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+    stream.initialize(to: z_stream())
+    defer { stream.deallocate() }
+    guard deflateInit2_(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                        Int32(MemoryLayout<z_stream>.size)) == Z_OK else { fatalError("zlib deflateInit2 failed") }
+    defer { deflateEnd(stream) }
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, UInt(bytes.count))) + 64)
+    var input = bytes + [0]  // never empty, so the buffer has an address
     let written: Int = input.withUnsafeMutableBufferPointer { inBuf in
         output.withUnsafeMutableBufferPointer { outBuf in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = UInt32(inBuf.count)
-            stream.next_out = outBuf.baseAddress
-            stream.avail_out = UInt32(outBuf.count)
-            let status = deflate(&stream, Z_FINISH)
-            precondition(status == Z_STREAM_END, "deflate failed: \(status)")
-            return outBuf.count - Int(stream.avail_out)
+            stream.pointee.next_in = inBuf.baseAddress
+            stream.pointee.avail_in = UInt32(bytes.count)
+            stream.pointee.next_out = outBuf.baseAddress
+            stream.pointee.avail_out = UInt32(outBuf.count)
+            let status = deflate(stream, Z_FINISH)
+            guard status == Z_STREAM_END else { fatalError("zlib deflate failed: \(status)") }
+            return outBuf.count - Int(stream.pointee.avail_out)
         }
     }
     return Array(output[..<written])
