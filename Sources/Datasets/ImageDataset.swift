@@ -70,6 +70,32 @@ public struct ImageDataset: Sendable {
                             pixels: subsetPixels, labels: indices.map { labels[$0] }, classNames: classNames)
     }
 
+    /// The dataset with a deterministic geometry (resize or zero padding) applied once to every
+    /// image, kept as bytes. Pre-applying MNIST's 28→32 resize makes each epoch a plain byte→float
+    /// conversion (measured: ≈0.9 s per MNIST epoch with the resize done per batch, far less without).
+    public func applyingGeometry(_ geometry: ImageTransform.Geometry) -> ImageDataset {
+        let transform = ImageTransform(geometry: geometry)
+        let shape = transform.outputShape(channels: channels, height: height, width: width)
+        let outSize = shape.reduce(1, *)
+        var out = [UInt8](repeating: 0, count: count * outSize)
+        // The float path with identity values yields the bytes exactly (v / 255 · 255 rounds back).
+        let resizer = transform.resizer(height: height, width: width)
+        let tables = [[Float]](repeating: (0..<256).map(Float.init), count: channels)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: outSize)
+        defer { scratch.deallocate() }
+        let generator = RandomGenerator(seed: 0)
+        pixels.withUnsafeBufferPointer { source in
+            for index in 0..<count {
+                transform.apply(to: UnsafeBufferPointer(rebasing: source[index * imageSize..<(index + 1) * imageSize]),
+                                channels: channels, height: height, width: width, tables: tables, resizer: resizer,
+                                into: scratch, generator: generator)
+                for i in 0..<outSize { out[index * outSize + i] = UInt8(scratch[i]) }
+            }
+        }
+        return ImageDataset(name: name, channels: shape[0], height: shape[1], width: shape[2], pixels: out,
+                            labels: labels, classNames: classNames)
+    }
+
     /// Splits off a validation set the way the reference does (a seeded shuffle of all indices;
     /// the first ⌊fraction·N⌋ are validation, the rest training), recording the indices.
     /// - Parameters:
@@ -104,11 +130,12 @@ public struct ImageDataset: Sendable {
         let storage = Storage(count: indices.count * outSize)
         let generator = RandomGenerator(seed: seed)
         let tables = transform.valueTables(channels: channels)
+        let resizer = transform.resizer(height: height, width: width)
         pixels.withUnsafeBufferPointer { source in
             for (position, index) in indices.enumerated() {
                 precondition(index >= 0 && index < count, "index \(index) outside 0..<\(count)")
                 transform.apply(to: UnsafeBufferPointer(rebasing: source[index * imageSize..<(index + 1) * imageSize]),
-                                channels: channels, height: height, width: width, tables: tables,
+                                channels: channels, height: height, width: width, tables: tables, resizer: resizer,
                                 into: storage.pointer + position * outSize, generator: generator)
             }
         }

@@ -103,18 +103,29 @@ public struct ImageTransform: Sendable {
         }
     }
 
+    /// The resizer of the geometry step for images of height×width (nil without resizing).
+    func resizer(height: Int, width: Int) -> PlaneResizer? {
+        guard case let .resize(h, w, filter) = geometry else { return nil }
+        return PlaneResizer(width: width, height: height, outWidth: w, outHeight: h, filter: filter)
+    }
+
     /// Transforms one image into `out` (C·H'·W' floats), drawing crop offsets then the flip
-    /// from `generator`; `tables` are `valueTables(channels:)`, made once per batch.
+    /// from `generator`; `tables` (`valueTables(channels:)`) and `resizer` are made once per batch.
     func apply(to image: UnsafeBufferPointer<UInt8>, channels: Int, height: Int, width: Int, tables: [[Float]],
-               into out: UnsafeMutablePointer<Float>, generator: RandomGenerator) {
+               resizer: PlaneResizer?, into out: UnsafeMutablePointer<Float>, generator: RandomGenerator) {
         // 1. Geometry on bytes; zero padding is folded into the read below.
         var resized: [UInt8] = []
         var sourceHeight = height, sourceWidth = width, border = 0
         switch geometry {
         case .none: break
-        case let .resize(h, w, filter):
-            resized = resizeImage(Array(image), channels: channels, width: width, height: height,
-                                  toWidth: w, toHeight: h, filter: filter)
+        case let .resize(h, w, _):
+            let resizer = resizer ?? self.resizer(height: height, width: width)!
+            resized = [UInt8](repeating: 0, count: channels * h * w)
+            resized.withUnsafeMutableBufferPointer { target in
+                for c in 0..<channels {
+                    resizer.resize(image.baseAddress! + c * height * width, into: target.baseAddress! + c * h * w)
+                }
+            }
             sourceHeight = h; sourceWidth = w
         case let .zeroPad(p): border = p
         }

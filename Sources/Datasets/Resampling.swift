@@ -36,19 +36,24 @@ public enum ResampleFilter: Sendable {
     }
 }
 
-/// Fixed-point weights of one resampling pass: for each output index, the first input index and
-/// its weights.
-private struct ResampleCoefficients {
+/// Fixed-point weights of one resampling pass: for each output index, the first input index, the
+/// window length, and the weights (in rows of `taps`, the longest possible window).
+struct ResampleCoefficients: Sendable {
     static let precisionBits = 22
     let first: [Int]
-    let weights: [[Int]]
+    let counts: [Int]
+    let taps: Int
+    let weights: [Int]
 
     init(inSize: Int, outSize: Int, filter: ResampleFilter) {
         let scale = Double(inSize) / Double(outSize)
         let filterScale = max(scale, 1)
         let support = filter.support * filterScale
-        var first = [Int](), weights = [[Int]]()
-        first.reserveCapacity(outSize); weights.reserveCapacity(outSize)
+        let taps = Int(support.rounded(.up)) * 2 + 1
+        var first = [Int](repeating: 0, count: outSize)
+        var counts = [Int](repeating: 0, count: outSize)
+        var weights = [Int](repeating: 0, count: outSize * taps)
+        let unit = Double(1 << Self.precisionBits)
         for outIndex in 0..<outSize {
             let center = (Double(outIndex) + 0.5) * scale
             // C's (int) cast truncates toward zero; PIL then clamps to the image.
@@ -60,21 +65,71 @@ private struct ResampleCoefficients {
                 let w = filter.weight((Double(x) - center + 0.5) / filterScale)
                 real.append(w); total += w
             }
-            let unit = Double(1 << Self.precisionBits)
-            weights.append(real.map { w in
+            for (k, w) in real.enumerated() {
                 let normalised = total != 0 ? w / total : w
-                return normalised < 0 ? Int(-0.5 + normalised * unit) : Int(0.5 + normalised * unit)
-            })
-            first.append(lower)
+                weights[outIndex * taps + k] = normalised < 0 ? Int(-0.5 + normalised * unit) : Int(0.5 + normalised * unit)
+            }
+            first[outIndex] = lower
+            counts[outIndex] = real.count
         }
         self.first = first
+        self.counts = counts
+        self.taps = taps
         self.weights = weights
     }
+}
 
-    /// Rounds a fixed-point accumulator (which started at one half) to a byte.
-    @inline(__always)
-    static func clampToByte(_ accumulator: Int) -> UInt8 {
-        UInt8(clamping: accumulator >> precisionBits)
+/// A reusable resize of H×W planes to outHeight×outWidth (coefficients computed once).
+public struct PlaneResizer: Sendable {
+    public let width: Int, height: Int, outWidth: Int, outHeight: Int
+    let horizontal: ResampleCoefficients?
+    let vertical: ResampleCoefficients?
+
+    public init(width: Int, height: Int, outWidth: Int, outHeight: Int, filter: ResampleFilter) {
+        precondition(width > 0 && height > 0 && outWidth > 0 && outHeight > 0, "empty image size")
+        self.width = width; self.height = height; self.outWidth = outWidth; self.outHeight = outHeight
+        horizontal = outWidth != width ? ResampleCoefficients(inSize: width, outSize: outWidth, filter: filter) : nil
+        vertical = outHeight != height ? ResampleCoefficients(inSize: height, outSize: outHeight, filter: filter) : nil
+    }
+
+    /// Resizes the plane at `source` (H×W) into `target` (outHeight×outWidth).
+    public func resize(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<UInt8>) {
+        let half = 1 << (ResampleCoefficients.precisionBits - 1)
+        // Horizontal pass (or a copy) into an intermediate H×outWidth plane.
+        let middle = UnsafeMutablePointer<UInt8>.allocate(capacity: height * outWidth)
+        defer { middle.deallocate() }
+        if let horizontal {
+            horizontal.weights.withUnsafeBufferPointer { weights in
+                for y in 0..<height {
+                    let row = source + y * width
+                    for x in 0..<outWidth {
+                        var accumulator = half
+                        let start = row + horizontal.first[x]
+                        let w = weights.baseAddress! + x * horizontal.taps
+                        for k in 0..<horizontal.counts[x] { accumulator += Int(start[k]) * w[k] }
+                        middle[y * outWidth + x] = UInt8(clamping: accumulator >> ResampleCoefficients.precisionBits)
+                    }
+                }
+            }
+        } else {
+            middle.update(from: source, count: height * width)
+        }
+        guard let vertical else {
+            target.update(from: middle, count: height * outWidth)
+            return
+        }
+        vertical.weights.withUnsafeBufferPointer { weights in
+            for y in 0..<outHeight {
+                let w = weights.baseAddress! + y * vertical.taps
+                let start = middle + vertical.first[y] * outWidth
+                let count = vertical.counts[y]
+                for x in 0..<outWidth {
+                    var accumulator = half
+                    for k in 0..<count { accumulator += Int(start[k * outWidth + x]) * w[k] }
+                    target[y * outWidth + x] = UInt8(clamping: accumulator >> ResampleCoefficients.precisionBits)
+                }
+            }
+        }
     }
 }
 
@@ -82,51 +137,25 @@ private struct ResampleCoefficients {
 public func resizePlane(_ plane: [UInt8], width: Int, height: Int, toWidth outWidth: Int, toHeight outHeight: Int,
                         filter: ResampleFilter) -> [UInt8] {
     precondition(plane.count == width * height, "plane has \(plane.count) bytes, expected \(width)×\(height)")
-    precondition(outWidth > 0 && outHeight > 0, "empty output size")
-    var current = plane
-    var currentWidth = width
-    let half = 1 << (ResampleCoefficients.precisionBits - 1)
-    if outWidth != width {
-        let coefficients = ResampleCoefficients(inSize: width, outSize: outWidth, filter: filter)
-        var out = [UInt8](repeating: 0, count: outWidth * height)
-        for y in 0..<height {
-            let row = y * width
-            for x in 0..<outWidth {
-                var accumulator = half
-                let start = coefficients.first[x]
-                for (k, w) in coefficients.weights[x].enumerated() { accumulator += Int(current[row + start + k]) * w }
-                out[y * outWidth + x] = ResampleCoefficients.clampToByte(accumulator)
-            }
-        }
-        current = out
-        currentWidth = outWidth
+    let resizer = PlaneResizer(width: width, height: height, outWidth: outWidth, outHeight: outHeight, filter: filter)
+    var out = [UInt8](repeating: 0, count: outWidth * outHeight)
+    plane.withUnsafeBufferPointer { source in
+        out.withUnsafeMutableBufferPointer { resizer.resize(source.baseAddress!, into: $0.baseAddress!) }
     }
-    if outHeight != height {
-        let coefficients = ResampleCoefficients(inSize: height, outSize: outHeight, filter: filter)
-        var out = [UInt8](repeating: 0, count: currentWidth * outHeight)
-        for y in 0..<outHeight {
-            let start = coefficients.first[y]
-            let weights = coefficients.weights[y]
-            for x in 0..<currentWidth {
-                var accumulator = half
-                for (k, w) in weights.enumerated() { accumulator += Int(current[(start + k) * currentWidth + x]) * w }
-                out[y * currentWidth + x] = ResampleCoefficients.clampToByte(accumulator)
-            }
-        }
-        current = out
-    }
-    return current
+    return out
 }
 
 /// Resizes every plane of a C×H×W 8-bit image.
 public func resizeImage(_ image: [UInt8], channels: Int, width: Int, height: Int,
                         toWidth outWidth: Int, toHeight outHeight: Int, filter: ResampleFilter) -> [UInt8] {
-    let planeSize = width * height
-    var out = [UInt8]()
-    out.reserveCapacity(channels * outWidth * outHeight)
-    for c in 0..<channels {
-        out += resizePlane(Array(image[c * planeSize..<(c + 1) * planeSize]), width: width, height: height,
-                           toWidth: outWidth, toHeight: outHeight, filter: filter)
+    let resizer = PlaneResizer(width: width, height: height, outWidth: outWidth, outHeight: outHeight, filter: filter)
+    var out = [UInt8](repeating: 0, count: channels * outWidth * outHeight)
+    image.withUnsafeBufferPointer { source in
+        out.withUnsafeMutableBufferPointer { target in
+            for c in 0..<channels {
+                resizer.resize(source.baseAddress! + c * width * height, into: target.baseAddress! + c * outWidth * outHeight)
+            }
+        }
     }
     return out
 }

@@ -102,6 +102,10 @@ func pattern(height: Int, width: Int) -> [UInt8] {
         let values = digits.batch([0], transform: .mnistLeNet).images
         #expect(values.shape == [1, 1, 32, 32])
         #expect(Int(values.array.reduce(0) { $0 + Double($1 * 255) }.rounded()) == 126656)
+        let preResized = digits.applyingGeometry(.resize(height: 32, width: 32, filter: .bilinear))
+        #expect(preResized.imageShape == [1, 32, 32])
+        #expect(preResized.pixels == resizePlane(digits.pixels, width: 28, height: 28, toWidth: 32, toHeight: 32, filter: .bilinear))
+        #expect(digits.applyingGeometry(.zeroPad(2)).batch([0]).images.array == digits.batch([0], transform: .mnistLeNetPadded).images.array)
     }
 }
 
