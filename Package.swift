@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // libjpeg-turbo's TurboJPEG API (Debian: libturbojpeg0-dev): JPEG errors by return value.
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
 
         // Tensors, kernels, reverse-mode autograd, RNG.
         .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimised),
@@ -45,7 +47,7 @@ let package = Package(
         // Bayesian layers, priors, KL, ELBO, predictive, uncertainty, calibration, pruning.
         .target(name: "Bayes", dependencies: ["Engine", "NN"], swiftSettings: optimised),
         // File formats, registry with checksums and download, batching, augmentation.
-        .target(name: "Datasets", dependencies: ["Engine", "CZlib", "CPNG", "CJPEG",
+        .target(name: "Datasets", dependencies: ["Engine", "CZlib", "CPNG", "CJPEG", "CTurboJPEG",
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimised),
         // LeNet-5, AlexNet, 3Conv3FC and the other chapters' networks.

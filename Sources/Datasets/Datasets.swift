@@ -1,1 +1,0 @@
-// Datasets module: see ../../../shared/DESIGN.md for its place in the data flow.
