@@ -12,7 +12,7 @@ PROFILE ?= default
 BAYES_DATA ?= $(if $(wildcard $(CURDIR)/../shared/data),$(abspath $(CURDIR)/../shared/data),$(CURDIR)/data)
 export BAYES_DATA
 
-APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev libturbojpeg0-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CHAPTER_TARGETS := $(addprefix chapter,1 2 3 4 5 6 7 8 9)
@@ -48,6 +48,11 @@ $(CHAPTER_TARGETS): chapter%: build
 figures: build
 	@for n in $$(ls chapters | sed -n 's/^0*\([0-9]*\)-.*/\1/p'); do \
 	  echo "== chapter $$n =="; .build/release/chapter$$n --profile $(PROFILE) || exit 1; done
+
+## Check every dataset under $$BAYES_DATA (or ./data) and download what is missing.
+data: deps
+	$(SWIFT) build -c release --product fetch-data
+	.build/release/fetch-data --data-dir "$(BAYES_DATA)"
 
 plots:
 	bash scripts/plots.sh figures

@@ -35,7 +35,6 @@ let package = Package(
         // System libraries: a module map and a shim header each.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
-        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // libjpeg-turbo's TurboJPEG API (Debian: libturbojpeg0-dev): JPEG errors by return value.
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
@@ -47,7 +46,7 @@ let package = Package(
         // Bayesian layers, priors, KL, ELBO, predictive, uncertainty, calibration, pruning.
         .target(name: "Bayes", dependencies: ["Engine", "NN"], swiftSettings: optimised),
         // File formats, registry with checksums and download, batching, augmentation.
-        .target(name: "Datasets", dependencies: ["Engine", "CZlib", "CPNG", "CJPEG", "CTurboJPEG",
+        .target(name: "Datasets", dependencies: ["Engine", "CZlib", "CPNG", "CTurboJPEG",
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: optimised),
         // LeNet-5, AlexNet, 3Conv3FC and the other chapters' networks.
@@ -57,6 +56,8 @@ let package = Package(
 
         .executableTarget(name: "bench", dependencies: ["Engine", "NN", "Bayes", "Models"],
                           path: "Sources/bench", swiftSettings: optimised),
+
+        .executableTarget(name: "fetch-data", dependencies: ["Datasets"], path: "Sources/fetch-data"),
 
         chapter(1, "01-toy-regression"),
 
