@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "NNTests", dependencies: ["Engine", "NN"]),
         .testTarget(name: "BayesTests", dependencies: ["Engine", "NN", "Bayes"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Engine", "NN", "Bayes", "Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Engine", "NN", "Bayes", "Models", "Datasets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Engine", "Datasets"]),
         .testTarget(name: "NotebookTests", dependencies: ["Engine", "Notebook"]),
         .testTarget(name: "ChapterTests", dependencies: ["Engine", "Notebook"]),
