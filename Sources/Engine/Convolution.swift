@@ -9,12 +9,15 @@
 //   col [C·KH·KW, B·OH·OW],   col[(c, i, j), (b, oy, ox)] = x[n0 + b, c, oy·s − p + i, ox·s − p + j],
 // and then the whole chunk is a single large GEMM, y = weight [OC, C·KH·KW] · col. Chunks of many
 // images matter: the chapters' AlexNet has OH·OW = 4 or 16, so one image per GEMM would be tiny.
-// Everything else (im2col, col2im, the bias pass) is split over the cores by `parallelFor`; the
-// GEMMs use OpenBLAS's own threads. Chunk sizes depend only on the shapes, so results are
-// bitwise reproducible.
+// Parallelism: the batch is cut into one share per core; each core runs im2col, a single-threaded
+// GEMM and the scatter on its own images (rather than OpenBLAS-threaded GEMMs between im2col passes,
+// where one core idles or spins while copies run). Chunk sizes depend only on the shapes and the
+// core count, so results are bitwise reproducible for a given core count.
 //
 // Shape legend: N batch, C input channels, OC output channels, H×W input, OH×OW output,
 // KH×KW kernel, P = OH·OW output pixels per image, B images per chunk, CKK = C·KH·KW patch length.
+
+import Foundation
 
 /// The sizes of one convolution, checked once and shared by the forward and backward kernels.
 struct ConvolutionGeometry {
@@ -48,10 +51,10 @@ struct ConvolutionGeometry {
     /// Multiply-adds of the whole convolution (each is 2 flops).
     var multiplyAdds: Int { batch * outChannels * pixels * patch }
 
-    /// B: images per GEMM. Enough columns for an efficient GEMM, while the col buffer stays
-    /// around 8 MB (2²¹ floats) so it is still warm in cache when the GEMM reads it.
+    /// B: images per GEMM. Enough columns for an efficient GEMM, while each core's col buffer
+    /// stays around `chunkBudget` floats so it is still warm in cache when the GEMM reads it.
     var imagesPerChunk: Int {
-        Swift.max(1, Swift.min(batch, (1 << 21) / Swift.max(1, patch * pixels)))
+        Swift.max(1, Swift.min(batch, chunkBudget / Swift.max(1, patch * pixels)))
     }
 
     /// The output columns ox whose tap j falls inside the image: ox·s − p + j ∈ [0, W).
@@ -75,6 +78,9 @@ struct ConvolutionGeometry {
     }
 }
 
+/// Floats of im2col buffer per core (tuning experiment; see bench).
+let chunkBudget: Int = Int(ProcessInfo.processInfo.environment["CONV_CHUNK_BUDGET"] ?? "") ?? (1 << 19)
+
 // MARK: - im2col and col2im
 
 /// col [CKK, B·P] ← the receptive fields of images `images` of x [N, C, H, W]:
@@ -83,10 +89,8 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<I
             into col: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, rowLength) = (images.count, g.pixels, images.count * g.pixels)
     let (kh, kw, s, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.width, g.outWidth)
-    // One work item per (channel, image): it writes the KH·KW rows of its channel, in its image's columns.
-    parallelFor(g.channels * chunk, costPerItem: kh * kw * pixels) { items in
-        for item in items {
-            let (c, b) = (item / chunk, item % chunk)
+    for c in 0..<g.channels {
+        for b in 0..<chunk {
             let plane = x + ((images.lowerBound + b) * g.channels + c) * g.height * w
             for i in 0..<kh {
                 let rows = g.validRows(tap: i)
@@ -95,15 +99,18 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<I
                     let dst = col + ((c * kh + i) * kw + j) * rowLength + b * pixels
                     for oy in 0..<g.outHeight {
                         let out = dst + oy * ow
-                        guard rows.contains(oy) else { out.update(repeating: 0, count: ow); continue }
+                        guard rows.contains(oy) else {
+                            for ox in 0..<ow { out[ox] = 0 }
+                            continue
+                        }
                         let src = plane + (oy * s - g.padding + i) * w - g.padding + j
-                        out.update(repeating: 0, count: columns.lowerBound)
+                        for ox in 0..<columns.lowerBound { out[ox] = 0 }
                         if s == 1 {
-                            (out + columns.lowerBound).update(from: src + columns.lowerBound, count: columns.count)
+                            for ox in columns { out[ox] = src[ox] }
                         } else {
                             for ox in columns { out[ox] = src[ox * s] }
                         }
-                        (out + columns.upperBound).update(repeating: 0, count: ow - columns.upperBound)
+                        for ox in columns.upperBound..<ow { out[ox] = 0 }
                     }
                 }
             }
@@ -118,10 +125,8 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range
             into dx: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, rowLength) = (images.count, g.pixels, images.count * g.pixels)
     let (kh, kw, s, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.width, g.outWidth)
-    // One work item per (channel, image) plane of dx: disjoint writes, additions in a fixed order.
-    parallelFor(g.channels * chunk, costPerItem: kh * kw * pixels) { items in
-        for item in items {
-            let (c, b) = (item / chunk, item % chunk)
+    for c in 0..<g.channels {
+        for b in 0..<chunk {
             let plane = dx + ((images.lowerBound + b) * g.channels + c) * g.height * w
             for i in 0..<kh {
                 let rows = g.validRows(tap: i)
@@ -149,9 +154,8 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range
 private func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry,
                           images: Range<Int>, into y: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
-    parallelFor(chunk * oc, costPerItem: pixels) { items in
-        for item in items {
-            let (b, channel) = (item / oc, item % oc)
+    for b in 0..<chunk {
+        for channel in 0..<oc {
             let src = matrix + channel * chunk * pixels + b * pixels
             let dst = y + ((images.lowerBound + b) * oc + channel) * pixels
             let shift = bias?[channel] ?? 0
@@ -164,11 +168,10 @@ private func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Fl
 private func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
                          into matrix: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
-    parallelFor(chunk * oc, costPerItem: pixels) { items in
-        for item in items {
-            let (b, channel) = (item / oc, item % oc)
-            (matrix + channel * chunk * pixels + b * pixels)
-                .update(from: dy + ((images.lowerBound + b) * oc + channel) * pixels, count: pixels)
+    for b in 0..<chunk {
+        for channel in 0..<oc {
+            let (src, dst) = (dy + ((images.lowerBound + b) * oc + channel) * pixels, matrix + channel * chunk * pixels + b * pixels)
+            for q in 0..<pixels { dst[q] = src[q] }
         }
     }
 }
@@ -181,6 +184,37 @@ private func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) 
     return body(raw.bindMemory(to: Float.self, capacity: Swift.max(1, count)))
 }
 
+// MARK: - Splitting the batch over the cores
+
+/// Cuts the batch into one contiguous share of images per core and runs
+/// `body(worker, share)` for each, in parallel, with OpenBLAS single-threaded inside: every core
+/// does its own images' im2col, GEMM and scatter, so nothing waits on a serial step and each
+/// core's data stays in its own cache. Small convolutions run on the calling thread.
+/// Returns the number of shares (workers).
+@discardableResult
+private func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int, _ images: Range<Int>) -> Void) -> Int {
+    let workers = g.multiplyAdds < 1 << 20 ? 1 : Swift.min(kernelThreadCount, g.batch)
+    if workers <= 1 {
+        if g.batch > 0 { body(0, 0..<g.batch) }
+        return 1
+    }
+    withSingleThreadedBLAS {
+        parallelFor(workers, costPerItem: .max / workers) { shares in
+            for worker in shares { body(worker, g.batch * worker / workers ..< g.batch * (worker + 1) / workers) }
+        }
+    }
+    return workers
+}
+
+/// Calls `body(chunk)` for consecutive chunks of at most `g.imagesPerChunk` images of `images`.
+@inline(__always)
+private func forEachChunk(of images: Range<Int>, _ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
+    let size = g.imagesPerChunk
+    for start in Swift.stride(from: images.lowerBound, to: images.upperBound, by: size) {
+        body(start ..< Swift.min(images.upperBound, start + size))
+    }
+}
+
 // MARK: - Kernels without autograd
 
 /// The convolution's values, no gradient recording: y = conv(x, weight) + bias.
@@ -190,15 +224,15 @@ public func conv2dForward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: In
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) for \(g.outChannels) channels") }
     let y = Tensor(uninitializedShape: g.outputShape)
     let chunk = g.imagesPerChunk
-    withScratch(g.patch * chunk * g.pixels) { col in
-        withScratch(g.outChannels * chunk * g.pixels) { product in
-            for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                let images = start ..< Swift.min(g.batch, start + chunk)
-                let columns = images.count * g.pixels
-                im2col(x.data, g, images: images, into: col)
-                // y_chunk [OC, B·P] = weight [OC, CKK] · col [CKK, B·P]
-                gemm(m: g.outChannels, n: columns, k: g.patch, a: weight.data, b: col, c: product)
-                scatterChunk(product, bias: bias.map { UnsafePointer($0.data) }, g, images: images, into: y.data)
+    forEachBatchShare(g) { _, share in
+        withScratch(g.patch * chunk * g.pixels) { col in
+            withScratch(g.outChannels * chunk * g.pixels) { product in
+                forEachChunk(of: share, g) { images in
+                    im2col(x.data, g, images: images, into: col)
+                    // y_chunk [OC, B·P] = weight [OC, CKK] · col [CKK, B·P]
+                    gemm(m: g.outChannels, n: images.count * g.pixels, k: g.patch, a: weight.data, b: col, c: product)
+                    scatterChunk(product, bias: bias.map { UnsafePointer($0.data) }, g, images: images, into: y.data)
+                }
             }
         }
     }
@@ -214,15 +248,16 @@ public func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape
     precondition(gradOutput.shape == g.outputShape, "conv2dBackwardInput: gradient \(gradOutput.shape), expected \(g.outputShape)")
     let dx = Tensor(zeros: inputShape)
     let chunk = g.imagesPerChunk
-    withScratch(g.patch * chunk * g.pixels) { dcol in
-        withScratch(g.outChannels * chunk * g.pixels) { dyMatrix in
-            for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                let images = start ..< Swift.min(g.batch, start + chunk)
-                gatherChunk(gradOutput.data, g, images: images, into: dyMatrix)
-                // d col [CKK, B·P] = weightᵀ [CKK, OC] · dy_chunk [OC, B·P]
-                gemm(transposeA: true, m: g.patch, n: images.count * g.pixels, k: g.outChannels,
-                     a: weight.data, b: dyMatrix, c: dcol)
-                col2im(dcol, g, images: images, into: dx.data)
+    forEachBatchShare(g) { _, share in
+        withScratch(g.patch * chunk * g.pixels) { dcol in
+            withScratch(g.outChannels * chunk * g.pixels) { dyMatrix in
+                forEachChunk(of: share, g) { images in
+                    gatherChunk(gradOutput.data, g, images: images, into: dyMatrix)
+                    // d col [CKK, B·P] = weightᵀ [CKK, OC] · dy_chunk [OC, B·P]
+                    gemm(transposeA: true, m: g.patch, n: images.count * g.pixels, k: g.outChannels,
+                         a: weight.data, b: dyMatrix, c: dcol)
+                    col2im(dcol, g, images: images, into: dx.data)
+                }
             }
         }
     }
@@ -231,22 +266,39 @@ public func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape
 
 /// dL/dweight of y = conv(x, weight): forward y_chunk = W · col(x) so dW = Σ_chunks dy_chunk · col(x)ᵀ.
 /// gradOutput [N, OC, OH, OW], input x [N, C, H, W] → [OC, C, KH, KW] = weightShape.
+/// Each core sums its share of the batch into its own partial dW; the partials are then added in
+/// worker order, so the result is reproducible for a given core count.
 public func conv2dBackwardWeight(_ gradOutput: Tensor, input: Tensor, weightShape: [Int], stride: Int, padding: Int) -> Tensor {
     let g = ConvolutionGeometry(input: input.shape, weight: weightShape, stride: stride, padding: padding,
                                 caller: "conv2dBackwardWeight")
     precondition(gradOutput.shape == g.outputShape, "conv2dBackwardWeight: gradient \(gradOutput.shape), expected \(g.outputShape)")
     let dw = Tensor(zeros: weightShape)
+    let weightCount = dw.count
     let chunk = g.imagesPerChunk
-    withScratch(g.patch * chunk * g.pixels) { col in
-        withScratch(g.outChannels * chunk * g.pixels) { dyMatrix in
-            for start in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                let images = start ..< Swift.min(g.batch, start + chunk)
-                im2col(input.data, g, images: images, into: col)
-                gatherChunk(gradOutput.data, g, images: images, into: dyMatrix)
-                // dW [OC, CKK] += dy_chunk [OC, B·P] · colᵀ [B·P, CKK]
-                gemm(transposeB: true, m: g.outChannels, n: g.patch, k: images.count * g.pixels,
-                     a: dyMatrix, b: col, beta: start == 0 ? 0 : 1, c: dw.data)
+    let maxWorkers = Swift.min(kernelThreadCount, Swift.max(1, g.batch))
+    withScratch((maxWorkers - 1) * weightCount) { partials in
+        let workers = forEachBatchShare(g) { worker, share in
+            // Worker 0 sums straight into dw, the others into their own partial.
+            let target = worker == 0 ? dw.data : partials + (worker - 1) * weightCount
+            withScratch(g.patch * chunk * g.pixels) { col in
+                withScratch(g.outChannels * chunk * g.pixels) { dyMatrix in
+                    var first = true
+                    forEachChunk(of: share, g) { images in
+                        im2col(input.data, g, images: images, into: col)
+                        gatherChunk(gradOutput.data, g, images: images, into: dyMatrix)
+                        // dW [OC, CKK] += dy_chunk [OC, B·P] · colᵀ [B·P, CKK]
+                        gemm(transposeB: true, m: g.outChannels, n: g.patch, k: images.count * g.pixels,
+                             a: dyMatrix, b: col, beta: first ? 0 : 1, c: target)
+                        first = false
+                    }
+                    if first { target.update(repeating: 0, count: weightCount) }  // an empty share
+                }
             }
+        }
+        let total = dw.data
+        for worker in 1..<Swift.max(1, workers) {
+            let partial = partials + (worker - 1) * weightCount
+            for i in 0..<weightCount { total[i] += partial[i] }
         }
     }
     return dw
