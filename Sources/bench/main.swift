@@ -90,14 +90,14 @@ struct LayerResult: Codable {
     let input: [Int], weight: [Int], output: [Int]
     let stride: Int, padding: Int
     let gflop: Double
-    let forwardMs: Double, backwardInputMs: Double, backwardWeightMs: Double
+    let forwardMs: Double, forwardIm2colMs: Double, backwardInputMs: Double, backwardWeightMs: Double
     let forwardGflops: Double, backwardInputGflops: Double, backwardWeightGflops: Double
     /// The conv forward's GEMM alone (m = OC, n = N·P, k = C·K², whole batch) as a share of the square SGEMM rate.
     let forwardGemmShare: Double
 }
 
 print("")
-print("layer                            output            fwd ms  GF/s   bwd-in ms GF/s   bwd-w ms GF/s   gemm share")
+print("layer                            output            fwd ms  GF/s  (im2col ms)  bwd-in ms GF/s   bwd-w ms GF/s   gemm share")
 var results: [LayerResult] = []
 for layer in layers {
     let generator = RandomGenerator(seed: 7)
@@ -111,6 +111,7 @@ for layer in layers {
     let multiplyAdds = batch * oc * pixels * patch
 
     let forward = bestTime { y = conv2dForward(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding) }
+    let forwardIm2col = bestTime { y = conv2dForwardByIm2col(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding) }
     let backwardInput = bestTime {
         _ = conv2dBackwardInput(dy, weight: w, inputShape: layer.input, stride: layer.stride, padding: layer.padding)
     }
@@ -120,14 +121,14 @@ for layer in layers {
     let gemmShare = sgemmRate(m: oc, n: batch * pixels, k: patch) / squareRate
     let result = LayerResult(name: layer.name, input: layer.input, weight: layer.weight, output: y.shape,
                              stride: layer.stride, padding: layer.padding, gflop: 2 * Double(multiplyAdds) * 1e-9,
-                             forwardMs: forward * 1e3, backwardInputMs: backwardInput * 1e3, backwardWeightMs: backwardWeight * 1e3,
+                             forwardMs: forward * 1e3, forwardIm2colMs: forwardIm2col * 1e3, backwardInputMs: backwardInput * 1e3, backwardWeightMs: backwardWeight * 1e3,
                              forwardGflops: gflops(multiplyAdds, forward), backwardInputGflops: gflops(multiplyAdds, backwardInput),
                              backwardWeightGflops: gflops(multiplyAdds, backwardWeight), forwardGemmShare: gemmShare)
     results.append(result)
     let shape = "\(y.shape)".padding(toLength: 17, withPad: " ", startingAt: 0)
     print(layer.name.padding(toLength: 32, withPad: " ", startingAt: 0), shape,
-          String(format: "%7.2f %6.1f   %7.2f %6.1f   %7.2f %6.1f   %5.0f%%",
-                 result.forwardMs, result.forwardGflops, result.backwardInputMs, result.backwardInputGflops,
+          String(format: "%7.2f %6.1f  (%7.2f)   %7.2f %6.1f   %7.2f %6.1f   %5.0f%%",
+                 result.forwardMs, result.forwardGflops, result.forwardIm2colMs, result.backwardInputMs, result.backwardInputGflops,
                  result.backwardWeightMs, result.backwardWeightGflops, 100 * gemmShare))
 }
 

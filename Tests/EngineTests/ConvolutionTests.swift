@@ -67,6 +67,20 @@ func expectClose(_ a: Tensor, _ b: Tensor, tolerance: Float = 1e-4, _ label: Str
                     naiveConvolution(x, w, nil, stride: c.2, padding: c.3), "\(c) without bias")
     }
 
+    /// The direct kernel (taken by conv2dForward for stride 1 and output rows of 8…32 pixels) and
+    /// the im2col reference path both match the definition, including channel counts that do not
+    /// fill the kernel's 8-channel blocks and rows that do not fill its 16-column tiles.
+    @Test(arguments: [([3, 1, 12, 12], [6, 1, 5, 5], 0), ([2, 6, 14, 14], [16, 6, 5, 5], 0),
+                      ([2, 3, 20, 19], [11, 3, 5, 5], 2), ([2, 5, 9, 40], [9, 5, 3, 3], 1), ([1, 2, 8, 21], [3, 2, 1, 1], 0)])
+    func directKernelAndIm2colPathMatchNaive(_ c: ([Int], [Int], Int)) {
+        let x = sample(c.0, seed: 11), w = sample(c.1, seed: 12), b = sample([c.1[0]], seed: 13)
+        let reference = naiveConvolution(x, w, b, stride: 1, padding: c.2)
+        expectClose(conv2dForward(x, weight: w, bias: b, stride: 1, padding: c.2), reference, "\(c) conv2dForward")
+        expectClose(conv2dForwardByIm2col(x, weight: w, bias: b, stride: 1, padding: c.2), reference, "\(c) im2col")
+        expectClose(conv2dForward(x, weight: w, bias: nil, stride: 1, padding: c.2),
+                    naiveConvolution(x, w, nil, stride: 1, padding: c.2), "\(c) without bias")
+    }
+
     /// A batch big enough to be split over the cores and cut into several im2col chunks
     /// (a chunk's col buffer holds about 2¹⁹ floats: one image of this shape).
     @Test func chunkedBatchMatchesNaiveAndBackwardKernelsAreAdjoint() {
