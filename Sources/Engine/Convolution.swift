@@ -17,7 +17,6 @@
 // Shape legend: N batch, C input channels, OC output channels, H×W input, OH×OW output,
 // KH×KW kernel, P = OH·OW output pixels per image, B images per chunk, CKK = C·KH·KW patch length.
 
-import Foundation
 
 /// The sizes of one convolution, checked once and shared by the forward and backward kernels.
 struct ConvolutionGeometry {
@@ -78,8 +77,9 @@ struct ConvolutionGeometry {
     }
 }
 
-/// Floats of im2col buffer per core (tuning experiment; see bench).
-let chunkBudget: Int = Int(ProcessInfo.processInfo.environment["CONV_CHUNK_BUDGET"] ?? "") ?? (1 << 19)
+/// Floats of im2col buffer per core: 2 MB, one core's L2. Budgets from 2¹⁶ to 2²⁰ measured about
+/// the same on the chapters' shapes; a fixed value keeps chunking, and so results, reproducible.
+let chunkBudget = 1 << 19
 
 // MARK: - im2col and col2im
 
@@ -357,6 +357,93 @@ private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?
     return y
 }
 
+/// The weight gradient by the direct method, for the shapes where the direct forward wins:
+///   dW[oc, c, i, j] = Σ_n Σ_{oy, ox} dy[n, oc, oy, ox] · x[n, c, oy + i − p, ox + j − p].
+/// For each 8-channel block and tap (c, i, j), 8 registers hold 16-lane partial sums over ox; every
+/// input vector load feeds 8 fused multiply-adds against the block's gradient rows. Per image, x is
+/// copied into a zero-bordered plane as in the forward kernel and dy into rows padded with zeros to
+/// whole 16-column tiles (so the extra lanes add nothing). Lane partial sums live in memory between
+/// images, per core; at the end the cores' partials are added in core order and the lanes summed.
+private func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometry) -> Tensor {
+    let (kh, kw, c, oc, p) = (g.kernelHeight, g.kernelWidth, g.channels, g.outChannels, g.padding)
+    let taps = c * kh * kw
+    let blocks = (oc + directChannelBlock - 1) / directChannelBlock
+    let tiles = (g.outWidth + directLanes - 1) / directLanes
+    let (paddedHeight, paddedWidth) = (g.height + 2 * p, tiles * directLanes + kw - 1)
+    let (planeSize, gradientRow) = (paddedHeight * paddedWidth, tiles * directLanes)
+    let gradientPlane = g.outHeight * gradientRow
+    // partials[worker][block, tap, k] is a 16-lane vector of partial sums for dW[block·8 + k, tap].
+    let partialCount = blocks * taps * directChannelBlock * directLanes
+    let maxWorkers = Swift.min(kernelThreadCount, Swift.max(1, g.batch))
+    let dw = Tensor(zeros: g.weightShape)
+    withScratch(maxWorkers * partialCount) { partials in
+        partials.update(repeating: 0, count: maxWorkers * partialCount)
+        let workers = forEachBatchShare(g) { worker, share in
+            let partial = UnsafeMutableRawPointer(partials + worker * partialCount)
+                .bindMemory(to: DirectVector.self, capacity: blocks * taps * directChannelBlock)
+            withScratch(c * planeSize + blocks * directChannelBlock * gradientPlane) { scratch in
+                let (xp, dyp) = (scratch, scratch + c * planeSize)
+                scratch.update(repeating: 0, count: c * planeSize + blocks * directChannelBlock * gradientPlane)
+                for image in share {
+                    for channel in 0..<c {
+                        let src = x.data + (image * c + channel) * g.height * g.width
+                        let dst = xp + channel * planeSize + p * paddedWidth + p
+                        for row in 0..<g.height { (dst + row * paddedWidth).update(from: src + row * g.width, count: g.width) }
+                    }
+                    for channel in 0..<oc {
+                        let src = dy.data + (image * oc + channel) * g.pixels
+                        let dst = dyp + channel * gradientPlane
+                        for row in 0..<g.outHeight { (dst + row * gradientRow).update(from: src + row * g.outWidth, count: g.outWidth) }
+                    }
+                    for block in 0..<blocks {
+                        let rows = UnsafeRawPointer(dyp + block * directChannelBlock * gradientPlane)
+                        let channelStride = gradientPlane * 4
+                        for tap in 0..<taps {
+                            let (channel, i, j) = (tap / (kh * kw), (tap / kw) % kh, tap % kw)
+                            let sums = partial + (block * taps + tap) * directChannelBlock
+                            var (acc0, acc1, acc2, acc3) = (sums[0], sums[1], sums[2], sums[3])
+                            var (acc4, acc5, acc6, acc7) = (sums[4], sums[5], sums[6], sums[7])
+                            let plane = UnsafeRawPointer(xp + channel * planeSize + i * paddedWidth + j)
+                            for oy in 0..<g.outHeight {
+                                for tile in 0..<tiles {
+                                    let v = plane.loadUnaligned(fromByteOffset: (oy * paddedWidth + tile * directLanes) * 4, as: DirectVector.self)
+                                    let at = (oy * gradientRow + tile * directLanes) * 4
+                                    acc0 = acc0.addingProduct(v, rows.loadUnaligned(fromByteOffset: at, as: DirectVector.self))
+                                    acc1 = acc1.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + channelStride, as: DirectVector.self))
+                                    acc2 = acc2.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 2 * channelStride, as: DirectVector.self))
+                                    acc3 = acc3.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 3 * channelStride, as: DirectVector.self))
+                                    acc4 = acc4.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 4 * channelStride, as: DirectVector.self))
+                                    acc5 = acc5.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 5 * channelStride, as: DirectVector.self))
+                                    acc6 = acc6.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 6 * channelStride, as: DirectVector.self))
+                                    acc7 = acc7.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 7 * channelStride, as: DirectVector.self))
+                                }
+                            }
+                            (sums[0], sums[1], sums[2], sums[3]) = (acc0, acc1, acc2, acc3)
+                            (sums[4], sums[5], sums[6], sums[7]) = (acc4, acc5, acc6, acc7)
+                        }
+                    }
+                }
+            }
+        }
+        // dW[oc, tap] = Σ_lanes Σ_workers partial, cores added in order.
+        let d = dw.data
+        for block in 0..<blocks {
+            for k in 0..<Swift.min(directChannelBlock, oc - block * directChannelBlock) {
+                for tap in 0..<taps {
+                    var total = DirectVector()
+                    let offset: Int = ((block * taps + tap) * directChannelBlock + k) * directLanes
+                    for worker in 0..<workers {
+                        let lanes = UnsafeRawPointer(partials + worker * partialCount + offset)
+                        total += lanes.loadUnaligned(as: DirectVector.self)
+                    }
+                    d[(block * directChannelBlock + k) * taps + tap] = total.sum()
+                }
+            }
+        }
+    }
+    return dw
+}
+
 /// dL/dx of y = conv(x, weight): forward y_chunk = W · col(x) so d col = Wᵀ · dy_chunk, and
 /// each column entry flows back to the pixel it was copied from (col2im).
 /// gradOutput [N, OC, OH, OW], weight [OC, C, KH, KW] → [N, C, H, W] = inputShape.
@@ -364,6 +451,30 @@ public func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape
     let g = ConvolutionGeometry(input: inputShape, weight: weight.shape, stride: stride, padding: padding,
                                 caller: "conv2dBackwardInput")
     precondition(gradOutput.shape == g.outputShape, "conv2dBackwardInput: gradient \(gradOutput.shape), expected \(g.outputShape)")
+    // Stride 1: dx[n, c, y, x] = Σ_{oc,i,j} dy[n, oc, y + p − i, x + p − j] · W[oc, c, i, j] is itself a
+    // stride-1 convolution of dy, padded by K − 1 − p, with the kernel flipped and its channel axes
+    // swapped, W′[c, oc, i, j] = W[oc, c, K − 1 − i, K − 1 − j]: the direct kernel applies when it fits.
+    let (kh, kw) = (g.kernelHeight, g.kernelWidth)
+    if stride == 1 && kh == kw && padding <= kh - 1 {
+        let full = ConvolutionGeometry(input: gradOutput.shape, weight: [g.channels, g.outChannels, kh, kw],
+                                       stride: 1, padding: kh - 1 - padding, caller: "conv2dBackwardInput")
+        if full.prefersDirectKernel {
+            let flipped = Tensor(uninitializedShape: full.weightShape)
+            let (w, f) = (weight.data, flipped.data)
+            for o in 0..<g.outChannels {
+                for c in 0..<g.channels {
+                    for i in 0..<kh {
+                        for j in 0..<kw {
+                            let source: Int = ((o * g.channels + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)
+                            let target: Int = ((c * g.outChannels + o) * kh + i) * kw + j
+                            f[target] = w[source]
+                        }
+                    }
+                }
+            }
+            return directConvolutionForward(gradOutput, weight: flipped, bias: nil, full)
+        }
+    }
     let dx = Tensor(zeros: inputShape)
     let chunk = g.imagesPerChunk
     forEachBatchShare(g) { _, share in
@@ -390,6 +501,7 @@ public func conv2dBackwardWeight(_ gradOutput: Tensor, input: Tensor, weightShap
     let g = ConvolutionGeometry(input: input.shape, weight: weightShape, stride: stride, padding: padding,
                                 caller: "conv2dBackwardWeight")
     precondition(gradOutput.shape == g.outputShape, "conv2dBackwardWeight: gradient \(gradOutput.shape), expected \(g.outputShape)")
+    if g.prefersDirectKernel { return directWeightGradient(gradOutput, input: input, g) }
     let dw = Tensor(zeros: weightShape)
     let weightCount = dw.count
     let chunk = g.imagesPerChunk

@@ -4,7 +4,9 @@
 // it times the forward pass, the input gradient and the weight gradient, and reports milliseconds
 // (best of several runs: the machine may be shared) and GFLOP/s (2 flops per multiply-add). The
 // reference point is a large square SGEMM, the best this BLAS can do; "gemm share" is the rate of the
-// conv's own GEMM (same m, n, k, no im2col) as a fraction of it. Results also go to bench.json.
+// conv's own GEMM (same m, n, k, no im2col) as a fraction of it. "(im2col ms)" times the im2col
+// reference path of the forward, which differs from "fwd" where conv2dForward takes the direct
+// kernel (stride 1, rows of 8…32 pixels). Results also go to bench.json.
 //
 // Run: `swift run -c release bench` (with OPENBLAS_CORETYPE unset to let OpenBLAS pick its kernels).
 

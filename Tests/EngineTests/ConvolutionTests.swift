@@ -79,6 +79,22 @@ func expectClose(_ a: Tensor, _ b: Tensor, tolerance: Float = 1e-4, _ label: Str
         expectClose(conv2dForwardByIm2col(x, weight: w, bias: b, stride: 1, padding: c.2), reference, "\(c) im2col")
         expectClose(conv2dForward(x, weight: w, bias: nil, stride: 1, padding: c.2),
                     naiveConvolution(x, w, nil, stride: 1, padding: c.2), "\(c) without bias")
+        // The backward kernels (direct for these shapes) against the definition: conv is linear in x
+        // and in W, so ⟨naive(x′, W), g⟩ = ⟨x′, dx(g)⟩ and ⟨naive(x, W′), g⟩ = ⟨W′, dW(g)⟩.
+        let g = sample(reference.shape, seed: 14), xOther = sample(x.shape, seed: 15), wOther = sample(w.shape, seed: 16)
+        let dx = conv2dBackwardInput(g, weight: w, inputShape: x.shape, stride: 1, padding: c.2)
+        let dw = conv2dBackwardWeight(g, input: x, weightShape: w.shape, stride: 1, padding: c.2)
+        let lhsX = inner(naiveConvolution(xOther, w, nil, stride: 1, padding: c.2), g)
+        let lhsW = inner(naiveConvolution(x, wOther, nil, stride: 1, padding: c.2), g)
+        #expect(Swift.abs(lhsX - inner(xOther, dx)) < 1e-4 * Swift.abs(lhsX) + 1e-3, "\(c) input gradient")
+        #expect(Swift.abs(lhsW - inner(wOther, dw)) < 1e-4 * Swift.abs(lhsW) + 1e-3, "\(c) weight gradient")
+    }
+
+    @Test func gradientsThroughTheDirectKernels() {
+        // Output rows of 10 pixels: forward, input and weight gradients all take the direct kernels.
+        let x = sample([2, 2, 10, 10], seed: 1), w = sample([3, 2, 3, 3], seed: 2), b = sample([3], seed: 3)
+        let result = checkGradients(of: [x, w, b]) { projected(conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1)) }
+        #expect(result.passed, "\(result)")
     }
 
     /// A batch big enough to be split over the cores and cut into several im2col chunks
