@@ -1,4 +1,5 @@
-// Convolution.swift — 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM.
+// Convolution.swift — 2-D convolution (cross-correlation, as in PyTorch): im2col + GEMM, and direct
+// kernels for the skinny shapes.
 //
 // Contract: x [N, C, H, W], weight [OC, C, KH, KW], bias [OC] → y [N, OC, OH, OW], with
 //   OH = ⌊(H + 2·padding − KH) / stride⌋ + 1 (OW likewise) and
@@ -9,6 +10,12 @@
 //   col [C·KH·KW, B·OH·OW],   col[(c, i, j), (b, oy, ox)] = x[n0 + b, c, oy·s − p + i, ox·s − p + j],
 // and then the whole chunk is a single large GEMM, y = weight [OC, C·KH·KW] · col. Chunks of many
 // images matter: the chapters' AlexNet has OH·OW = 4 or 16, so one image per GEMM would be tiny.
+// That is the readable reference (`conv2dForwardByIm2col`, and the backward kernels' fallback).
+// Direct kernels: where the GEMM would be skinny (few channels, short patches: LeNet, 3Conv3FC's
+// first layers) and the output rows are at least 8 pixels long, stride-1 layers instead run a register-
+// blocked direct convolution (16 columns × 8 channels per step, AVX-512) for the forward, the input
+// gradient (the same kernel on dy with the kernel flipped) and, for rows over 16 pixels, the weight
+// gradient. `bench` prints both forward paths side by side.
 // Parallelism: the batch is cut into one share per core; each core runs im2col, a single-threaded
 // GEMM and the scatter on its own images (rather than OpenBLAS-threaded GEMMs between im2col passes,
 // where one core idles or spins while copies run). Chunk sizes depend only on the shapes and the
@@ -16,7 +23,6 @@
 //
 // Shape legend: N batch, C input channels, OC output channels, H×W input, OH×OW output,
 // KH×KW kernel, P = OH·OW output pixels per image, B images per chunk, CKK = C·KH·KW patch length.
-
 
 /// The sizes of one convolution, checked once and shared by the forward and backward kernels.
 struct ConvolutionGeometry {
@@ -219,7 +225,7 @@ private func forEachChunk(of images: Range<Int>, _ g: ConvolutionGeometry, _ bod
 
 /// The convolution's values, no gradient recording: y = conv(x, weight) + bias.
 /// x [N, C, H, W], weight [OC, C, KH, KW], bias [OC] → [N, OC, OH, OW] (see the file header).
-/// Stride-1 convolutions with output rows of 8…32 pixels (LeNet's, 3Conv3FC's first two) take the
+/// Stride-1 convolutions with output rows of 8 or more pixels (LeNet, 3Conv3FC's first two) take the
 /// direct kernel below, where the GEMM would be too skinny (few output channels, short patches) to
 /// pay for im2col; everything else goes through im2col + GEMM.
 public func conv2dForward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
@@ -265,8 +271,16 @@ extension ConvolutionGeometry {
     /// 5.7 ms, 6→16 2.6 vs 6.4, 3Conv3FC 3→32 29 vs 45, 32→64 62 vs 128; but 64→128 at 5×5 126 vs 57.
     var prefersDirectKernel: Bool {
         let lanes = directLanes * ((outWidth + directLanes - 1) / directLanes)
-        return stride == 1 && kernelWidth <= 16 && 2 * outWidth >= lanes
+        // Fewer than 4 output channels would leave most of the 8-channel block idle (LeNet's
+        // 6→1 input gradient: 8.3 ms direct against 3–6 ms by col2im).
+        return stride == 1 && kernelWidth <= 16 && 2 * outWidth >= lanes && outChannels >= 4
     }
+
+    /// Whether the direct weight gradient is the faster one. With a single 16-column tile per row
+    /// its inner loop is too short to pay for reloading the lane sums of every tap: measured (one
+    /// core) LeNet 1→6 2.3 ms vs 5–8 by im2col, 3Conv3FC 3→32 21 vs 40–50, but 6→16 (10-pixel rows)
+    /// 9.3 vs 6–8 and 32→64 (15-pixel rows) 143 vs 65–130.
+    var prefersDirectWeightGradient: Bool { prefersDirectKernel && outWidth > directLanes }
 }
 
 /// Direct convolution: y[n, oc, oy, ox..ox+15] = bias[oc] + Σ_{c,i,j} w[oc, c, i, j] · x[n, c, oy + i − p, ox + j − p ..]
@@ -357,7 +371,7 @@ private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?
     return y
 }
 
-/// The weight gradient by the direct method, for the shapes where the direct forward wins:
+/// The weight gradient by the direct method, for rows longer than one 16-column tile:
 ///   dW[oc, c, i, j] = Σ_n Σ_{oy, ox} dy[n, oc, oy, ox] · x[n, c, oy + i − p, ox + j − p].
 /// For each 8-channel block and tap (c, i, j), 8 registers hold 16-lane partial sums over ox; every
 /// input vector load feeds 8 fused multiply-adds against the block's gradient rows. Per image, x is
@@ -501,7 +515,7 @@ public func conv2dBackwardWeight(_ gradOutput: Tensor, input: Tensor, weightShap
     let g = ConvolutionGeometry(input: input.shape, weight: weightShape, stride: stride, padding: padding,
                                 caller: "conv2dBackwardWeight")
     precondition(gradOutput.shape == g.outputShape, "conv2dBackwardWeight: gradient \(gradOutput.shape), expected \(g.outputShape)")
-    if g.prefersDirectKernel { return directWeightGradient(gradOutput, input: input, g) }
+    if g.prefersDirectWeightGradient { return directWeightGradient(gradOutput, input: input, g) }
     let dw = Tensor(zeros: weightShape)
     let weightCount = dw.count
     let chunk = g.imagesPerChunk

@@ -6,7 +6,7 @@
 // reference point is a large square SGEMM, the best this BLAS can do; "gemm share" is the rate of the
 // conv's own GEMM (same m, n, k, no im2col) as a fraction of it. "(im2col ms)" times the im2col
 // reference path of the forward, which differs from "fwd" where conv2dForward takes the direct
-// kernel (stride 1, rows of 8…32 pixels). Results also go to bench.json.
+// kernel (stride 1, rows of 8 or more pixels, at least 4 output channels). Results also go to bench.json.
 //
 // Run: `swift run -c release bench` (with OPENBLAS_CORETYPE unset to let OpenBLAS pick its kernels).
 
