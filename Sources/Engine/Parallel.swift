@@ -6,10 +6,15 @@
 // inputs give the same bits on every run (and, since blocks only partition independent work,
 // with any thread count).
 
+import CBLAS
 import Foundation
 
-/// How many threads the kernels split their loops over: the processors this process may use.
-public let kernelThreadCount = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+/// How many threads the kernels split their loops over: the processors this process may use,
+/// or `ENGINE_THREADS` from the environment when set (results are reproducible per thread count).
+public let kernelThreadCount: Int = {
+    if let text = ProcessInfo.processInfo.environment["ENGINE_THREADS"], let n = Int(text), n >= 1 { return n }
+    return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+}()
 
 /// Runs `body` over contiguous blocks covering 0..<count, in parallel when it is worth it.
 /// - Parameters:
@@ -38,4 +43,16 @@ func parallelFor(_ count: Int, costPerItem: Int = 1 << 16, _ body: (Range<Int>) 
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// Runs `body` with OpenBLAS limited to the calling thread, for kernels that do their own
+/// splitting over cores (each worker calls single-threaded GEMMs on its own share of the data).
+/// The previous OpenBLAS thread count is restored afterwards. Ops run from one thread at a time
+/// (autograd is sequential), so changing this process-wide setting for the call is safe.
+func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
+    let previous = openblas_get_num_threads()
+    if previous == 1 { return body() }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(previous) }
+    return body()
 }

@@ -1,1 +1,156 @@
-print("bench: not yet")
+// bench — throughput of the engine's convolution kernels on the chapters' layer shapes.
+//
+// For every convolution of LeNet-5 (MNIST 1×32×32), AlexNet (CIFAR 3×32×32) and 3Conv3FC at batch 256
+// it times the forward pass, the input gradient and the weight gradient, and reports milliseconds
+// (best of several runs: the machine may be shared) and GFLOP/s (2 flops per multiply-add). The
+// reference point is a large square SGEMM, the best this BLAS can do; "gemm share" is the rate of the
+// conv's own GEMM (same m, n, k, no im2col) as a fraction of it. "(im2col ms)" times the im2col
+// reference path of the forward, which differs from "fwd" where conv2dForward takes the direct
+// kernel (stride 1, rows of 8 or more pixels, at least 4 output channels). Results also go to bench.json.
+//
+// Run: `swift run -c release bench` (with OPENBLAS_CORETYPE unset to let OpenBLAS pick its kernels).
+
+import CBLAS
+import Engine
+import Foundation
+
+// MARK: - Timing
+
+/// BENCH_CLOCK=cpu times by the process's CPU time instead of the wall clock: on a shared machine
+/// that is the steadier measure of work (but it also counts threads spinning while they wait).
+let cpuClock = ProcessInfo.processInfo.environment["BENCH_CLOCK"] == "cpu"
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(cpuClock ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Best wall time of `body` in seconds: one warm-up, then repeats until `budget` seconds or `maxRuns`.
+func bestTime(budget: Double = 0.6, minRuns: Int = 3, maxRuns: Int = 20, _ body: () -> Void) -> Double {
+    body()
+    var best = Double.infinity, runs = 0
+    let start = now()
+    while runs < minRuns || (runs < maxRuns && now() - start < budget) {
+        let t0 = now()
+        body()
+        best = min(best, now() - t0)
+        runs += 1
+    }
+    return best
+}
+
+func gflops(_ multiplyAdds: Int, _ seconds: Double) -> Double { 2 * Double(multiplyAdds) / seconds * 1e-9 }
+
+/// GFLOP/s of one row-major SGEMM C[m×n] = A[m×k]·B[k×n] with the given transposes.
+func sgemmRate(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) -> Double {
+    let generator = RandomGenerator(seed: 1)
+    let a = Tensor.randomNormal([m * k], generator: generator), b = Tensor.randomNormal([k * n], generator: generator)
+    let c = Tensor(zeros: [m * n])
+    let t = bestTime { gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.data, b: b.data, c: c.data) }
+    return gflops(m * n * k, t)
+}
+
+// MARK: - Machine
+
+let coreName = openblas_get_corename().map { String(cString: $0) } ?? "?"
+let config = openblas_get_config().map { String(cString: $0) } ?? "?"
+let blasThreads = Int(openblas_get_num_threads())
+if cpuClock { print("timing by process CPU time (BENCH_CLOCK=cpu)") }
+print("OpenBLAS core \(coreName), config \(config.trimmingCharacters(in: .whitespaces)), \(blasThreads) threads;",
+      "kernel threads \(kernelThreadCount); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+
+let squareSize = 1024
+let squareRate = sgemmRate(m: squareSize, n: squareSize, k: squareSize)
+print(String(format: "sgemm %d³: %.1f GFLOP/s", squareSize, squareRate))
+
+// MARK: - Convolution layers of the chapters
+
+struct Layer {
+    let name: String
+    let input: [Int]   // [N, C, H, W]
+    let weight: [Int]  // [OC, C, K, K]
+    let stride: Int, padding: Int
+}
+
+let batch = 256
+let layers = [
+    Layer(name: "LeNet conv1 1→6 k5", input: [batch, 1, 32, 32], weight: [6, 1, 5, 5], stride: 1, padding: 0),
+    Layer(name: "LeNet conv2 6→16 k5", input: [batch, 6, 14, 14], weight: [16, 6, 5, 5], stride: 1, padding: 0),
+    Layer(name: "AlexNet conv1 3→64 k11 s4 p5", input: [batch, 3, 32, 32], weight: [64, 3, 11, 11], stride: 4, padding: 5),
+    Layer(name: "AlexNet conv2 64→192 k5 p2", input: [batch, 64, 4, 4], weight: [192, 64, 5, 5], stride: 1, padding: 2),
+    Layer(name: "AlexNet conv3 192→384 k3 p1", input: [batch, 192, 2, 2], weight: [384, 192, 3, 3], stride: 1, padding: 1),
+    Layer(name: "AlexNet conv4 384→256 k3 p1", input: [batch, 384, 2, 2], weight: [256, 384, 3, 3], stride: 1, padding: 1),
+    Layer(name: "AlexNet conv5 256→128 k3 p1", input: [batch, 256, 2, 2], weight: [128, 256, 3, 3], stride: 1, padding: 1),
+    Layer(name: "3Conv3FC conv1 3→32 k5 p2", input: [batch, 3, 32, 32], weight: [32, 3, 5, 5], stride: 1, padding: 2),
+    Layer(name: "3Conv3FC conv2 32→64 k5 p2", input: [batch, 32, 15, 15], weight: [64, 32, 5, 5], stride: 1, padding: 2),
+    Layer(name: "3Conv3FC conv3 64→128 k5 p1", input: [batch, 64, 7, 7], weight: [128, 64, 5, 5], stride: 1, padding: 1),
+]
+
+struct LayerResult: Codable {
+    let name: String
+    let input: [Int], weight: [Int], output: [Int]
+    let stride: Int, padding: Int
+    let gflop: Double
+    let forwardMs: Double, forwardIm2colMs: Double, backwardInputMs: Double, backwardWeightMs: Double
+    let forwardGflops: Double, backwardInputGflops: Double, backwardWeightGflops: Double
+    /// The conv forward's GEMM alone (m = OC, n = N·P, k = C·K², whole batch) as a share of the square SGEMM rate.
+    let forwardGemmShare: Double
+}
+
+print("")
+print("layer                            output            fwd ms  GF/s  (im2col ms)  bwd-in ms GF/s   bwd-w ms GF/s   gemm share")
+var results: [LayerResult] = []
+for layer in layers {
+    let generator = RandomGenerator(seed: 7)
+    let x = Tensor.randomNormal(layer.input, generator: generator)
+    let w = Tensor.randomNormal(layer.weight, std: 0.1, generator: generator)
+    let b = Tensor.randomNormal([layer.weight[0]], generator: generator)
+    var y = conv2dForward(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding)
+    let dy = Tensor.randomNormal(y.shape, generator: generator)
+    let (oc, pixels) = (y.shape[1], y.shape[2] * y.shape[3])
+    let patch = layer.weight[1] * layer.weight[2] * layer.weight[3]
+    let multiplyAdds = batch * oc * pixels * patch
+
+    let forward = bestTime { y = conv2dForward(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding) }
+    let forwardIm2col = bestTime { y = conv2dForwardByIm2col(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding) }
+    let backwardInput = bestTime {
+        _ = conv2dBackwardInput(dy, weight: w, inputShape: layer.input, stride: layer.stride, padding: layer.padding)
+    }
+    let backwardWeight = bestTime {
+        _ = conv2dBackwardWeight(dy, input: x, weightShape: layer.weight, stride: layer.stride, padding: layer.padding)
+    }
+    let gemmShare = sgemmRate(m: oc, n: batch * pixels, k: patch) / squareRate
+    let result = LayerResult(name: layer.name, input: layer.input, weight: layer.weight, output: y.shape,
+                             stride: layer.stride, padding: layer.padding, gflop: 2 * Double(multiplyAdds) * 1e-9,
+                             forwardMs: forward * 1e3, forwardIm2colMs: forwardIm2col * 1e3, backwardInputMs: backwardInput * 1e3, backwardWeightMs: backwardWeight * 1e3,
+                             forwardGflops: gflops(multiplyAdds, forward), backwardInputGflops: gflops(multiplyAdds, backwardInput),
+                             backwardWeightGflops: gflops(multiplyAdds, backwardWeight), forwardGemmShare: gemmShare)
+    results.append(result)
+    let shape = "\(y.shape)".padding(toLength: 17, withPad: " ", startingAt: 0)
+    print(layer.name.padding(toLength: 32, withPad: " ", startingAt: 0), shape,
+          String(format: "%7.2f %6.1f  (%7.2f)   %7.2f %6.1f   %7.2f %6.1f   %5.0f%%",
+                 result.forwardMs, result.forwardGflops, result.forwardIm2colMs, result.backwardInputMs, result.backwardInputGflops,
+                 result.backwardWeightMs, result.backwardWeightGflops, 100 * gemmShare))
+}
+
+// MARK: - bench.json
+
+struct Report: Codable {
+    let openblasCore: String, openblasConfig: String, openblasThreads: Int, kernelThreads: Int
+    let openblasCoretypeEnvironment: String?
+    let sgemmSize: Int, sgemmGflops: Double
+    let batch: Int
+    let layers: [LayerResult]
+}
+let report = Report(openblasCore: coreName, openblasConfig: config, openblasThreads: blasThreads, kernelThreads: kernelThreadCount,
+                    openblasCoretypeEnvironment: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
+                    sgemmSize: squareSize, sgemmGflops: squareRate, batch: batch, layers: results)
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+do {
+    try encoder.encode(report).write(to: URL(fileURLWithPath: "bench.json"), options: .atomic)
+    print("\nwrote bench.json")
+} catch {
+    print("could not write bench.json: \(error)")
+}
