@@ -134,6 +134,21 @@ for layer in layers {
                  result.backwardWeightMs, result.backwardWeightGflops, 100 * gemmShare))
 }
 
+// MARK: - Whole training steps
+
+print("")
+print("training step, batch \(batch)        frequentist img/s   Bayesian (LRT) img/s")
+let stepRates = trainingStepRates(batch: batch)
+var trainStep: [String: [String: Double]] = [:], trainStepBayesian: [String: [String: Double]] = [:]
+for architecture in Set(stepRates.map(\.model)).sorted(by: { $0.rawValue < $1.rawValue }) {
+    let frequentist = stepRates.first { $0.model == architecture && !$0.bayesian }!.imagesPerSecond
+    let bayesian = stepRates.first { $0.model == architecture && $0.bayesian }!.imagesPerSecond
+    trainStep[architecture.rawValue] = ["images_per_second": frequentist]
+    trainStepBayesian[architecture.rawValue] = ["images_per_second": bayesian]
+    print(architecture.description.padding(toLength: 32, withPad: " ", startingAt: 0),
+          String(format: "%12.0f %22.0f", frequentist, bayesian))
+}
+
 // MARK: - bench.json
 
 struct Report: Codable {
@@ -142,10 +157,20 @@ struct Report: Codable {
     let sgemmSize: Int, sgemmGflops: Double
     let batch: Int
     let layers: [LayerResult]
+    /// Frequentist training steps (ReLU, cross-entropy, Adam): what bench/pytorch_reference.py compares.
+    let trainStep: [String: [String: Double]]
+    /// Bayesian training steps (local reparameterization, softplus, ELBO with closed-form KL).
+    let trainStepBayesian: [String: [String: Double]]
+    enum CodingKeys: String, CodingKey {
+        case openblasCore, openblasConfig, openblasThreads, kernelThreads, openblasCoretypeEnvironment
+        case sgemmSize, sgemmGflops, batch, layers
+        case trainStep = "train_step", trainStepBayesian = "train_step_bayesian"
+    }
 }
 let report = Report(openblasCore: coreName, openblasConfig: config, openblasThreads: blasThreads, kernelThreads: kernelThreadCount,
                     openblasCoretypeEnvironment: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-                    sgemmSize: squareSize, sgemmGflops: squareRate, batch: batch, layers: results)
+                    sgemmSize: squareSize, sgemmGflops: squareRate, batch: batch, layers: results,
+                    trainStep: trainStep, trainStepBayesian: trainStepBayesian)
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
 do {
