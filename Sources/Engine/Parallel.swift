@@ -34,6 +34,7 @@ func parallelFor(_ count: Int, costPerItem: Int = 1 << 16, _ body: (Range<Int>) 
     withoutActuallyEscaping(body) { body in
         let shared = UncheckedSendable(body)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            engine_flush_subnormals_to_zero()
             shared.value(count * worker / workers ..< count * (worker + 1) / workers)
         }
     }

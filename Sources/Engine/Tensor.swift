@@ -9,6 +9,7 @@
 //   N batch, C channels, H×W spatial, K kernel size, F features, S Monte Carlo samples.
 
 import Foundation
+import CBLAS
 
 /// Owned, 64-byte-aligned float32 buffer. Freed when the last tensor using it goes away.
 public final class Storage: @unchecked Sendable {
@@ -17,6 +18,9 @@ public final class Storage: @unchecked Sendable {
 
     public init(count: Int) {
         precondition(count >= 0, "negative storage size")
+        // Every thread that makes tensors computes with subnormals flushed to zero (see the
+        // CBLAS shim): setting the flag here reaches each such thread before its first kernel.
+        engine_flush_subnormals_to_zero()
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
                                                    alignment: 64)

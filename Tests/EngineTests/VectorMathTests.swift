@@ -45,3 +45,24 @@ import Engine
         #expect(worstError(inputs, vectorSigmoid, { 1 / (1 + Foundation.exp(-$0)) }) < 1e-6)
     }
 }
+
+@Suite struct NormalSamplerTests {
+    @Test func momentsAndTailsOfTheNormalSampler() {
+        let n = 2_000_000
+        let values = Tensor.randomNormal([n], generator: RandomGenerator(seed: 123)).array.map(Double.init)
+        let mean = values.reduce(0, +) / Double(n)
+        let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
+        let kurtosis = values.map { pow(($0 - mean), 4) }.reduce(0, +) / Double(n) / (variance * variance)
+        #expect(abs(mean) < 0.003 && abs(variance - 1) < 0.005 && abs(kurtosis - 3) < 0.03, "mean \(mean) var \(variance) kurt \(kurtosis)")
+        // Tail probabilities P(|Z| > t) against the exact values 2(1 − Φ(t)).
+        for (t, exact) in [(1.0, 0.317_310_5), (2.0, 0.045_500_3), (3.0, 0.002_699_8)] {
+            let observed = Double(values.filter { abs($0) > t }.count) / Double(n)
+            #expect(abs(observed - exact) < 5 * (exact * (1 - exact) / Double(n)).squareRoot() + 1e-5, "P(|Z| > \(t)): \(observed) vs \(exact)")
+        }
+        // Quarter turns: the sign pattern of consecutive pairs is balanced.
+        let positive = values.filter { $0 > 0 }.count
+        #expect(abs(Double(positive) / Double(n) - 0.5) < 0.002)
+        let shifted = Tensor.randomNormal([1001], mean: 5, std: 0.5, generator: RandomGenerator(seed: 3)).array
+        #expect(abs(shifted.reduce(0, +) / 1001 - 5) < 0.1)
+    }
+}
