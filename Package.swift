@@ -13,7 +13,7 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 /// A chapter: an executable target whose folder also holds its woven README.md.
 func chapter(_ number: Int, _ folder: String) -> Target {
     .executableTarget(name: "chapter\(number)",
-                      dependencies: ["Engine", "NN", "Bayes", "Datasets", "Models", "Notebook", argumentParser],
+                      dependencies: ["Engine", "NN", "Bayes", "Datasets", "Models", "Training", "Notebook", argumentParser],
                       path: "chapters/\(folder)", exclude: ["README.md"], swiftSettings: optimised)
 }
 
@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Notebook", targets: ["Notebook"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +52,10 @@ let package = Package(
                 swiftSettings: optimised),
         // LeNet-5, AlexNet, 3Conv3FC and the other chapters' networks.
         .target(name: "Models", dependencies: ["Engine", "NN", "Bayes"], swiftSettings: optimised),
+        // The classification training loop shared by chapters 3–5: ELBO or cross-entropy, β schedules,
+        // Monte Carlo validation, learning-rate schedule, checkpoints with resume.
+        .target(name: "Training", dependencies: ["Engine", "NN", "Bayes", "Datasets", "Models", "Notebook"],
+                swiftSettings: optimised),
         // PNG, image grids, gnuplot figures, results, progress, chapter options, the weaver.
         .target(name: "Notebook", dependencies: ["Engine", "CPNG", argumentParser]),
 
@@ -60,11 +65,14 @@ let package = Package(
         .executableTarget(name: "fetch-data", dependencies: ["Datasets"], path: "Sources/fetch-data"),
 
         chapter(1, "01-toy-regression"),
+        chapter(2, "02-bayesian-layers"),
+        chapter(3, "03-classification"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "NNTests", dependencies: ["Engine", "NN"]),
         .testTarget(name: "BayesTests", dependencies: ["Engine", "NN", "Bayes"]),
         .testTarget(name: "ModelsTests", dependencies: ["Engine", "NN", "Bayes", "Models", "Datasets"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Engine", "NN", "Bayes", "Datasets", "Models", "Training", "Notebook"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Engine", "Datasets"]),
         .testTarget(name: "NotebookTests", dependencies: ["Engine", "Notebook"]),
         .testTarget(name: "ChapterTests", dependencies: ["Engine", "Notebook"]),

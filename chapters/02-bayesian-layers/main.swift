@@ -1,0 +1,1 @@
+print("chapter 2: not yet written")
