@@ -127,8 +127,11 @@ func smallBayesianNet(_ estimator: Estimator, seed: UInt64 = 4) -> Sequential {
         prune(layer, fraction: 0.5, criterion: .signalToNoise)          // keeps weights 0 and 3
         let (mu, sigma) = (layer.weight.mean.array, layer.weight.sigma.array)
         let biasKL = gaussianKL(posteriorMean: layer.bias!.mean, posteriorSigma: layer.bias!.sigma, priorMean: 0, priorSigma: 0.1).item
-        let expected = [0, 3].reduce(biasKL) { total, i in
-            total + Foundation.log(0.1 / sigma[i]) + (sigma[i] * sigma[i] + mu[i] * mu[i]) / (2 * 0.01) - 0.5
+        var expected = biasKL
+        for i in [0, 3] {
+            let logRatio: Float = Foundation.log(0.1 / sigma[i])
+            let spread: Float = (sigma[i] * sigma[i] + mu[i] * mu[i]) / 0.02
+            expected += logRatio + spread - 0.5
         }
         #expect(Swift.abs(layer.layerKL!.item - expected) < 1e-3 * Swift.abs(expected))
 
@@ -143,8 +146,8 @@ func smallBayesianNet(_ estimator: Estimator, seed: UInt64 = 4) -> Sequential {
         for i in mask.indices where mask[i] == 0 {
             #expect(mixture.weight.mean.grad!.array[i] == 0 && mixture.weight.rho.grad!.array[i] == 0)
         }
-        let check = checkGradients(of: mixture.parameters) { _ in projected(mixture(sample([2, 3], seed: 2))) + mixture.kl }
-        #expect(check.passed, "\(check)")
+        // (No finite-difference check of the Monte Carlo KL: `checkGradients` evaluates without
+        // recording, where `layerKL` draws a fresh sample from the run's stream on every call.)
     }
 
     @Test func masksAreSavedAndLoadedWithTheModel() throws {
