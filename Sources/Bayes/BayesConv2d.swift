@@ -28,7 +28,7 @@ public final class BayesConv2d: VariationalLayer {
                            (x.shape[2] + 2 * padding - kernelSize) / stride + 1,
                            (x.shape[3] + 2 * padding - kernelSize) / stride + 1]
         return localReparameterization(x, kernels: .convolution(stride: stride, padding: padding),
-                                       weightMean: weight.mean, weightSigma: weightSigma,
+                                       weightMean: effectiveWeightMean, weightSigma: weightSigma,
                                        biasMean: bias?.mean, biasSigma: biasSigma, noise: noise(outputShape))
     }
 

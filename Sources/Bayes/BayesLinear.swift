@@ -29,7 +29,7 @@ public final class BayesLinear: VariationalLayer {
 
     override public func localReparameterized(_ x: Tensor, weightSigma: Tensor, biasSigma: Tensor?,
                                               noise: ([Int]) -> Tensor) -> Tensor {
-        localReparameterization(x, kernels: .linear, weightMean: weight.mean, weightSigma: weightSigma,
+        localReparameterization(x, kernels: .linear, weightMean: effectiveWeightMean, weightSigma: weightSigma,
                                 biasMean: bias?.mean, biasSigma: biasSigma, noise: noise([x.shape[0], outFeatures]))
     }
 
@@ -41,7 +41,7 @@ public final class BayesLinear: VariationalLayer {
         // out_n = W_n x_n + b_n with W_n = μ + σ ⊙ ε_n drawn for each example n.
         let n = x.shape[0]
         let generator = noise.generator(for: sampling)
-        let weights = weight.mean + weight.sigma * standardNormal([n, outFeatures, inFeatures], generator)
+        let weights = effectiveWeightMean + effectiveWeightSigma * standardNormal([n, outFeatures, inFeatures], generator)
         var out = sum(x.reshaped([n, 1, inFeatures]) * weights, axes: [2])
         if let bias { out = out + (bias.mean + bias.sigma * standardNormal([n, outFeatures], generator)) }
         lastKL.value = GradientMode.isRecording ? klDivergence(weightSample: nil, biasSample: nil, generator: generator) : nil

@@ -17,6 +17,9 @@ open class VariationalLayer: Module, BayesianLayer {
     public let estimator: Estimator
     public var klMethod: KLMethod
     public var sampling: SamplingMode = .sample
+    /// Pruning mask of the weights, 1 kept and 0 removed (Pruning.swift), or nil when nothing is
+    /// pruned. A buffer: saved in checkpoints whenever it is set.
+    public var weightMask: Tensor?
     let noise: NoiseSource
     var lastKL = Transient<Tensor>()
 
@@ -45,20 +48,26 @@ open class VariationalLayer: Module, BayesianLayer {
 
     // MARK: Forward
 
+    /// μ_W as every forward path uses it: μ ⊙ m under a pruning mask m, so removed weights are
+    /// exactly 0 and get no gradient (d μ = d(μ ⊙ m) ⊙ m).
+    public var effectiveWeightMean: Tensor { weightMask.map { weight.mean * $0 } ?? weight.mean }
+    /// σ_W as every forward path uses it: σ ⊙ m, so removed weights carry no noise either.
+    public var effectiveWeightSigma: Tensor { weightMask.map { weight.sigma * $0 } ?? weight.sigma }
+
     override open func forward(_ x: Tensor) -> Tensor {
         let generator = noise.generator(for: sampling)
         var weightSample: Tensor? = nil, biasSample: Tensor? = nil
         let out: Tensor
         switch (sampling, estimator) {
         case (.mean, _):
-            out = affine(x, weight: weight.mean, bias: bias?.mean)
+            out = affine(x, weight: effectiveWeightMean, bias: bias?.mean)
         case (_, .weightSampling):
             // Bayes by Backprop: W = μ + σ ⊙ ε, one sample for the whole minibatch.
-            weightSample = weight.sample(noise: standardNormal(weight.shape, generator))
+            weightSample = effectiveWeightMean + effectiveWeightSigma * standardNormal(weight.shape, generator)
             biasSample = bias.map { $0.sample(noise: standardNormal($0.shape, generator)) }
             out = affine(x, weight: weightSample!, bias: biasSample)
         case (_, .localReparameterization):
-            out = localReparameterized(x, weightSigma: weight.sigma, biasSigma: bias?.sigma) { standardNormal($0, generator) }
+            out = localReparameterized(x, weightSigma: effectiveWeightSigma, biasSigma: bias?.sigma) { standardNormal($0, generator) }
         case (_, .flipout):
             out = flipout(x, generator)
         }
@@ -72,9 +81,9 @@ open class VariationalLayer: Module, BayesianLayer {
     /// example n by random signs: ΔW_n = ΔW ⊙ r_n s_nᵀ, so that
     ///     out_n = affine(x_n, μ) + b + (affine(x_n ⊙ s_n, ΔW)) ⊙ r_n.
     func flipout(_ x: Tensor, _ generator: RandomGenerator) -> Tensor {
-        let perturbation = weight.sigma * standardNormal(weight.shape, generator)
+        let perturbation = effectiveWeightSigma * standardNormal(weight.shape, generator)
         let biasSample = bias.map { $0.sample(noise: standardNormal($0.shape, generator)) }
-        let mean = affine(x, weight: weight.mean, bias: biasSample)
+        let mean = affine(x, weight: effectiveWeightMean, bias: biasSample)
         let inputSigns = randomSigns(flipoutInputSignShape(x), generator)
         let flipped = affine(x * inputSigns, weight: perturbation, bias: nil)
         let outputSigns = randomSigns(flipoutOutputSignShape(flipped.shape), generator)
@@ -84,7 +93,8 @@ open class VariationalLayer: Module, BayesianLayer {
     /// Σ KL(q ‖ p) over weight and bias: closed form, or Monte Carlo at the forward pass's
     /// weight sample (a fresh sample when the estimator never forms one).
     func klDivergence(weightSample: Tensor?, biasSample: Tensor?, generator: RandomGenerator) -> Tensor {
-        let weightKL = weight.kl(prior: prior, method: klMethod, sample: weightSample, generator: generator)
+        let weightKL = weightMask.map { prunedWeightKL(mask: $0, sample: weightSample, generator: generator) }
+            ?? weight.kl(prior: prior, method: klMethod, sample: weightSample, generator: generator)
         guard let bias else { return weightKL }
         return weightKL + bias.kl(prior: prior, method: klMethod, sample: biasSample, generator: generator)
     }
