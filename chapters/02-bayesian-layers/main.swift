@@ -484,8 +484,8 @@ metrics["gradientVariance"] = .object(varianceMetrics)
  over the batch removes none of it: the noise of the average is as large as the noise of one
  example's gradient. With local reparameterization every example (and every output unit, and in a
  convolution every position) draws its own noise; the B noise terms are independent and the
- variance of their average falls as 1/B — here B = {{result: data.batchSize}}, and the gain in the
- fully connected layers is of that order. Flipout keeps one shared perturbation ΔW but multiplies it
+ variance of their average falls as 1/B — here B = {{result: data.batchSize}}; the fully connected
+ layers gain a factor of the same order. Flipout keeps one shared perturbation ΔW but multiplies it
  by independent random signs per example, which makes the examples' noise terms uncorrelated (not
  independent, but uncorrelated is all the variance of a sum cares about), so it too averages out,
  somewhat less well than LRT here. The first convolution gains least; we have not isolated why.
@@ -499,23 +499,34 @@ metrics["gradientVariance"] = .object(varianceMetrics)
  {{result: gradientVariance.trained.bbbOverLrt.conv2 %.1f}}×, {{result: gradientVariance.trained.bbbOverLrt.fc1 %.1f}}×,
  {{result: gradientVariance.trained.bbbOverLrt.fc2 %.1f}}×, {{result: gradientVariance.trained.bbbOverLrt.fc3 %.1f}}×;
  BBB over Flipout {{result: gradientVariance.trained.bbbOverFlipout.conv1 %.1f}}× to
- {{result: gradientVariance.trained.bbbOverFlipout.fc3 %.1f}}× (conv1 to fc3). Two things changed. The KL term has
- pulled σ up towards the prior's 0.1 (mean σ of fc1: {{result: gradientVariance.initialSigma.fc1 %.4f}} at the
- start, {{result: gradientVariance.trainedSigma.fc1 %.4f}} after training), so there is more noise to average. And
- a trained network classifies most of the batch confidently: their cross-entropy gradients are nearly
- zero, and the minibatch gradient is carried by the few examples it is still unsure of. Averaging
- independent noise over B examples divides the variance by the number of examples that actually
- contribute, which is now far fewer than B. (This is our reading of the numbers; the chapter does
- not isolate the two effects.) The grey bars put the estimator noise in proportion: in fc1 the
- variance from the choice of minibatch is {{result: gradientVariance.minibatchOverBbb.fc1 %.1f}}× BBB's weight-noise
- variance and {{result: gradientVariance.minibatchOverLrt.fc1 %.1f}}× LRT's.
+ {{result: gradientVariance.trained.bbbOverFlipout.fc3 %.1f}}× (conv1 to fc3).
+
+ Where the gap went. If K examples carry noise, perfectly correlated noise (BBB) gives their sum a
+ variance growing as K², independent noise (LRT) as K: the ratio is about K. At the start the
+ network is unsure of every image, so all B examples contribute and K ≈ B. A trained network
+ classifies most of the batch confidently; their cross-entropy gradients are nearly zero whatever
+ the noise, and the gradient is carried by the few images it is still unsure of: K is small, and so
+ is the gain. The absolute numbers fit that reading. The KL term has pulled σ up towards the prior's
+ 0.1 (mean σ of fc1: {{result: gradientVariance.initialSigma.fc1 %.4f}} at the start,
+ {{result: gradientVariance.trainedSigma.fc1 %.4f}} after training), so each contributing example is noisier, and
+ LRT's fc1 variance rose from {{result: gradientVariance.initial.lrt.fc1 %.1e}} to {{result: gradientVariance.trained.lrt.fc1 %.1e}};
+ BBB's fell from {{result: gradientVariance.initial.bbb.fc1 %.1e}} to {{result: gradientVariance.trained.bbb.fc1 %.1e}}, because
+ far fewer examples now add their noise coherently. (This is our reading of the numbers; the
+ chapter does not isolate the effects.)
+
+ The grey bars put the estimator noise in proportion. At the trained posterior the choice of
+ minibatch is the larger source of gradient noise in every layer: in fc1 its variance is
+ {{result: gradientVariance.minibatchOverBbb.fc1 %.1f}}× BBB's weight-noise variance and
+ {{result: gradientVariance.minibatchOverLrt.fc1 %.1f}}× LRT's.
 
  The variance of a gradient estimator bounds how large a step an optimiser can take and how many
  steps training needs; that is why Shridhar et al. build on the local reparameterization trick. In
  this run, with Adam and the budget above, the learning curves of the three estimators stay close
  together (test accuracy {{result: bbb.testAccuracy %.4f}} BBB, {{result: lrt.testAccuracy %.4f}} LRT,
- {{result: flipout.testAccuracy %.4f}} Flipout): the lower variance is real, but in a LeNet-5 on MNIST it is
- not what limits a few epochs of training.
+ {{result: flipout.testAccuracy %.4f}} Flipout; frequentist {{result: frequentist.testAccuracy %.4f}}): the lower
+ variance is real, but in a LeNet-5 on MNIST, where the minibatch noise dominates at the trained
+ posterior, it is not what limits a few epochs of training. The Bayesian nets trail the
+ frequentist one by about half a point at this budget; chapter 3 trains longer.
 
  ## Closed-form vs Monte Carlo KL
 
