@@ -20,6 +20,13 @@ enum ChapterRunner {
         return nil
     }
 
+    /// Real data for the chapters: `$BAYES_DATA`, else ../shared/data beside the package root.
+    static var dataDirectory: String {
+        if let path = ProcessInfo.processInfo.environment["BAYES_DATA"], !path.isEmpty { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent("../shared/data").standardizedFileURL.path
+    }
+
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     /// Runs `chapterN arguments… --out <temp> --no-weave` and reads the results it wrote.
@@ -31,6 +38,7 @@ enum ChapterRunner {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments + ["--out", output.path, "--no-weave"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["BAYES_DATA": dataDirectory]) { _, new in new }
         let log = Pipe()
         process.standardOutput = log
         process.standardError = log
