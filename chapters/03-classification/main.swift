@@ -44,7 +44,7 @@ struct Chapter3Options: ParsableArguments {
     var evalSamples: Int?
     @Option(help: "KL weight schedule: blundell, soenderby, standard or a number (default: the profile's).")
     var beta: String?
-    @Option(name: .customLong("checkpoints"), help: "Folder for checkpoints; a rerun resumes from them (default: <out>/checkpoints).")
+    @Option(name: .customLong("checkpoints"), help: "Folder for checkpoints; a rerun resumes from them, delete it to start over (default: <out>/checkpoints with --out, else .build/checkpoints/chapter3).")
     var checkpoints: String?
 }
 let options = Chapter3Options.parseOrExit()
@@ -251,8 +251,10 @@ if options.model != nil || options.dataset != nil {
     }
 }
 let (estimator, kinds) = try parseEstimator(options.estimator)
+// Checkpoints stay out of the committed figures: <out>/checkpoints for an explicit --out, else .build/.
 let checkpointRoot = options.checkpoints.map { URL(fileURLWithPath: $0, isDirectory: true) }
-    ?? outputDirectory.appendingPathComponent("checkpoints", isDirectory: true)
+    ?? (options.common.out != nil ? outputDirectory.appendingPathComponent("checkpoints", isDirectory: true)
+        : URL(fileURLWithPath: ".build/checkpoints/chapter3", isDirectory: true))
 // weave: hide-end
 
 /*:
