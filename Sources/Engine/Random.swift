@@ -156,3 +156,15 @@ func normalLanes(radiusBits: SIMD16<UInt32>, angleBits: SIMD16<UInt32>) -> (SIMD
     let y = ((s & ~swap) | (c & swap)) ^ flip
     return (radius * unsafeBitCast(x, to: SIMD16<Float>.self), radius * unsafeBitCast(y, to: SIMD16<Float>.self))
 }
+
+extension RandomGenerator {
+    /// The stream's 256-bit position (four words), to save in a checkpoint and restore so that a
+    /// resumed run draws exactly the numbers an uninterrupted one would have.
+    public var state: [UInt64] {
+        get { [s0, s1, s2, s3] }
+        set {
+            precondition(newValue.count == 4, "a RandomGenerator state is four UInt64 words")
+            (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
+}
