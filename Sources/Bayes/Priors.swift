@@ -7,9 +7,7 @@
 
 import Foundation
 import Engine
-
-/// log N(x; μ, σ²) = −½ log 2π − log σ − (x − μ)² / 2σ².
-let halfLogTwoPi = Float(0.5 * Foundation.log(2 * Double.pi))
+import NN   // halfLogTwoPi = ½ log 2π, shared with the Gaussian NLL losses
 
 public enum Prior: Sendable, Equatable, CustomStringConvertible {
     /// N(mean, sigma²) on every weight.
@@ -43,7 +41,7 @@ public enum Prior: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Elementwise log N(x; mean, sigma²) with constant mean and sigma.
+/// Elementwise log N(x; mean, sigma²) = −½ log 2π − log σ − (x − μ)² / 2σ², constant mean and sigma.
 public func gaussianLogDensity(_ x: Tensor, mean: Float, sigma: Float) -> Tensor {
     let z = (x - mean) / sigma
     return square(z) * -0.5 - (halfLogTwoPi + Foundation.log(sigma))
