@@ -47,10 +47,24 @@ public struct AffineKernels: Sendable {
     /// y = conv2d(x, W) + b with x [N, C, H, W], W [OC, C, KH, KW].
 }
 
+/// How many identical copies of one batch are stacked in the current forward pass: `predict` stacks
+/// T copies to draw T Monte Carlo samples in one pass. The layer that sees the copies still
+/// identical (the first Bayesian layer) computes m and v for one copy only — they do not depend
+/// on the noise — and draws the T noises; the layers after it see different inputs per copy.
+public enum StackedCopies {
+    @TaskLocal public static var count = 1
+}
+
 /// Fused local reparameterization: m + √(v + δ) ⊙ ε with m = A(x; μ_W) + μ_b and
 /// v = A(x²; σ_W²) + σ_b². Differentiable in x, μ_W, σ_W, μ_b, σ_b; `noise` ε has the output's shape.
 public func localReparameterization(_ x: Tensor, kernels: AffineKernels, weightMean: Tensor, weightSigma: Tensor,
                                     biasMean: Tensor?, biasSigma: Tensor?, noise epsilon: Tensor) -> Tensor {
+    if !GradientMode.isRecording, let rows = rowsOfOneCopy(x, copies: StackedCopies.count) {
+        let one = x.slice(batch: 0..<rows)
+        let mean = kernels.forward(one, weightMean, biasMean)
+        let variance = kernels.forward(square(one), square(weightSigma), biasSigma.map { square($0) })
+        return combineMeanAndVariance(mean, variance, epsilon).0
+    }
     let (xSquared, weightVariance, biasVariance) = withoutGradient { (square(x), square(weightSigma), biasSigma.map { square($0) }) }
     let mean = kernels.forward(x, weightMean, biasMean)
     let variance = kernels.forward(xSquared, weightVariance, biasVariance)
@@ -89,15 +103,31 @@ public func localReparameterizationComposed(_ x: Tensor, affine: (Tensor, Tensor
     return mean + sqrt(variance + localReparameterizationEpsilon) * epsilon
 }
 
+/// The number of rows in one copy when x is `copies` identical stacked copies of a batch, else nil.
+func rowsOfOneCopy(_ x: Tensor, copies: Int) -> Int? {
+    guard copies > 1, x.shape[0] % copies == 0 else { return nil }
+    let rows = x.shape[0] / copies, values = x.count / copies
+    for copy in 1..<copies where memcmp(x.data, x.data + copy * values, values * MemoryLayout<Float>.stride) != 0 {
+        return nil
+    }
+    return rows
+}
+
 /// out = m + s ⊙ ε with s = √(v + δ); returns out and s (kept for the backward pass).
+/// m and v may hold one copy of a batch whose stacked copies ε covers (the same m, v for each).
 func combineMeanAndVariance(_ mean: Tensor, _ variance: Tensor, _ epsilon: Tensor) -> (Tensor, Tensor) {
-    precondition(mean.shape == epsilon.shape, "noise \(epsilon.shape) for output \(mean.shape)")
-    let out = Tensor(uninitializedShape: mean.shape)
-    let scale = Tensor(uninitializedShape: mean.shape)
+    precondition(Array(mean.shape.dropFirst()) == Array(epsilon.shape.dropFirst()) && epsilon.shape[0] % mean.shape[0] == 0,
+                 "noise \(epsilon.shape) for output \(mean.shape)")
+    let out = Tensor(uninitializedShape: epsilon.shape)
+    let scale = Tensor(uninitializedShape: epsilon.shape)
     let (m, v, e, o, s) = (mean.data, variance.data, epsilon.data, out.data, scale.data)
-    for i in 0..<out.count {
-        s[i] = (v[i] + localReparameterizationEpsilon).squareRoot()
-        o[i] = m[i] + s[i] * e[i]
+    let perCopy = mean.count
+    for copy in 0..<(out.count / Swift.max(perCopy, 1)) {
+        let (e, o, s) = (e + copy * perCopy, o + copy * perCopy, s + copy * perCopy)
+        for i in 0..<perCopy {
+            s[i] = (v[i] + localReparameterizationEpsilon).squareRoot()
+            o[i] = m[i] + s[i] * e[i]
+        }
     }
     return (out, scale)
 }

@@ -10,11 +10,13 @@ import NN
 ///
 /// When every Bayesian layer uses local reparameterization, copies of the batch are stacked
 /// and run in one pass (each copy gets its own activation noise, hence its own effective
-/// weight sample), in chunks of at most `maxRowsPerPass` rows so memory stays bounded.
+/// weight sample), in chunks of at most `maxRowsPerPass` rows so memory stays bounded (and
+/// under the allocator's 32 MiB reuse limit for LeNet-5's largest activation). The first layer's
+/// mean and variance, the same for every copy, are computed once (`StackedCopies`).
 /// Otherwise (Bayes by Backprop, Flipout) each of the T samples is its own forward pass, so
 /// that every copy of an example really sees its own weight sample — one shared weight sample
 /// across stacked copies would make the copies identical and the epistemic spread zero.
-public func predict(_ model: Module, _ x: Tensor, samples t: Int, maxRowsPerPass: Int = 4096) -> Tensor {
+public func predict(_ model: Module, _ x: Tensor, samples t: Int, maxRowsPerPass: Int = 1024) -> Tensor {
     precondition(t >= 1, "predict needs at least one sample")
     let n = x.shape[0]
     return withoutGradient {
@@ -26,7 +28,8 @@ public func predict(_ model: Module, _ x: Tensor, samples t: Int, maxRowsPerPass
             while done < t {
                 let copies = Swift.min(copiesPerPass, t - done)
                 let stacked = concatenate([Tensor](repeating: x, count: copies), axis: 0)
-                let probabilities = softmax(model(stacked), axis: -1)
+                let logits = StackedCopies.$count.withValue(copies) { model(stacked) }
+                let probabilities = softmax(logits, axis: -1)
                 passes.append(probabilities.reshaped([copies, n, -1]))
                 done += copies
             }

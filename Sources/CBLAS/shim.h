@@ -8,3 +8,16 @@
 static inline void engine_flush_subnormals_to_zero(void) {
     _mm_setcsr(_mm_getcsr() | 0x8040);
 }
+
+#include <malloc.h>
+
+/* Keep freed tensor memory in the process instead of returning it to the kernel. A training
+   step frees and re-allocates the same few megabyte-sized buffers every time; served by mmap
+   (glibc's default above its threshold) or trimmed back to the kernel, each one costs page
+   faults and zeroing on first touch (measured: ~8% of a Bayesian LeNet-5 step in the kernel).
+   Buffers up to 32 MiB (glibc's largest mmap threshold) then come from the heap, which is
+   trimmed only above 1 GiB of free space at its top. */
+static inline void engine_keep_freed_memory(void) {
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+}

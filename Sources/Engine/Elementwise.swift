@@ -87,21 +87,21 @@ public func / (s: Float, a: Tensor) -> Tensor {
 // MARK: - Unary functions
 
 public func exp(_ x: Tensor) -> Tensor {
-    let out = mapVector(x, vectorExp)
+    let out = mapElements(x, ExpFunction.self)
     let y = out.detached()
     // d exp(x) = exp(x) dx
     return out.recordingGradient(of: [x]) { g in [g * y] }
 }
 
 public func log(_ x: Tensor) -> Tensor {
-    let out = mapVector(x, vectorLog)
+    let out = mapElements(x, LogFunction.self)
     let xv = x.detached()
     // d log(x) = dx / x
     return out.recordingGradient(of: [x]) { g in [g / xv] }
 }
 
 public func log1p(_ x: Tensor) -> Tensor {
-    let out = mapVector(x, vectorLog1p)
+    let out = mapElements(x, Log1pFunction.self)
     let xv = x.detached()
     // d log(1 + x) = dx / (1 + x)
     return out.recordingGradient(of: [x]) { g in [zipMap(g, xv) { $0 / (1 + $1) }] }
@@ -121,14 +121,14 @@ public func sigmoid(_ x: Float) -> Float {
 }
 
 public func softplus(_ x: Tensor) -> Tensor {
-    let out = mapVector(x, vectorSoftplus)
+    let out = mapElements(x, SoftplusFunction.self)
     let xv = x.detached()
     // d softplus(x) = σ(x) dx
-    return out.recordingGradient(of: [x]) { g in [zipMap(g, mapVector(xv, vectorSigmoid)) { $0 * $1 }] }
+    return out.recordingGradient(of: [x]) { g in [zipMap(g, xv) { $0 * fastSigmoid($1) }] }
 }
 
 public func sigmoid(_ x: Tensor) -> Tensor {
-    let out = mapVector(x, vectorSigmoid)
+    let out = mapElements(x, SigmoidFunction.self)
     let y = out.detached()
     // d σ(x) = σ(x)(1 − σ(x)) dx
     return out.recordingGradient(of: [x]) { g in [zipMap(g, y) { $0 * $1 * (1 - $1) }] }

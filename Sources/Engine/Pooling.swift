@@ -40,6 +40,10 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int
             for plane in planes {
                 let input = src + plane * h * w
                 let (output, positions) = (dst + plane * oh * ow, argmax + plane * oh * ow)
+                if kernel == 2 && s == 2 && padding == 0 {
+                    maxPoolPlane2x2(input, width: w, output, positions, outHeight: oh, outWidth: ow)
+                    continue
+                }
                 for oy in 0..<oh {
                     let rowStart = oy * s - padding
                     let rows = Swift.max(0, rowStart) ..< Swift.min(h, rowStart + kernel)
@@ -77,6 +81,25 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int
             }
         }
         return [dx]
+    }
+}
+
+/// The 2×2, stride-2 windows of LeNet and AlexNet without branches: the first maximum in
+/// reading order wins, as in the general loop (a later value must be strictly greater).
+@inline(__always)
+private func maxPoolPlane2x2(_ input: UnsafePointer<Float>, width w: Int, _ output: UnsafeMutablePointer<Float>,
+                             _ positions: UnsafeMutablePointer<Int32>, outHeight oh: Int, outWidth ow: Int) {
+    for oy in 0..<oh {
+        let top = input + 2 * oy * w, bottom = top + w
+        let rowPosition = Int32(2 * oy * w)
+        for ox in 0..<ow {
+            let (a, b, c, d) = (top[2 * ox], top[2 * ox + 1], bottom[2 * ox], bottom[2 * ox + 1])
+            let upper = b > a ? b : a, upperColumn: Int32 = b > a ? 1 : 0
+            let lower = d > c ? d : c, lowerColumn: Int32 = d > c ? 1 : 0
+            let lowerWins = lower > upper
+            output[oy * ow + ox] = lowerWins ? lower : upper
+            positions[oy * ow + ox] = rowPosition + Int32(2 * ox) + (lowerWins ? Int32(w) + lowerColumn : upperColumn)
+        }
     }
 }
 

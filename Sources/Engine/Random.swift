@@ -133,7 +133,12 @@ func normalLanes(radiusBits: SIMD16<UInt32>, angleBits: SIMD16<UInt32>) -> (SIMD
     let nine = SIMD16<UInt32>(repeating: 9)
     // [1, 2) from 23 mantissa bits, minus 1 → [0, 1).
     let u1 = one - (unsafeBitCast((radiusBits &>> nine) | exponentOfOne, to: SIMD16<Float>.self) - one)
-    let radius = (SIMD16<Float>(repeating: -2) * vectorLog(u1)).squareRoot()
+    var logU1 = u1
+    withUnsafeMutableBytes(of: &logU1) { lanes in               // u1 ∈ (0, 1]: no special cases
+        let values = lanes.baseAddress!.assumingMemoryBound(to: Float.self)
+        for lane in 0..<16 { values[lane] = logCore(values[lane]) }
+    }
+    let radius = (SIMD16<Float>(repeating: -2) * logU1).squareRoot()
     let fraction = unsafeBitCast((angleBits &>> nine) | exponentOfOne, to: SIMD16<Float>.self) - one
     let r = (fraction - SIMD16<Float>(repeating: 0.5)) * SIMD16<Float>(repeating: .pi / 2)
     let r2 = r * r

@@ -1,51 +1,107 @@
 // TrainingSteps.swift — images per second of whole training steps (forward, loss, backward,
-// Adam update) for the chapters' networks at batch 256, frequentist (ReLU, cross-entropy: the
-// step `bench/pytorch_reference.py` times in PyTorch) and Bayesian (local reparameterization,
-// softplus, ELBO with closed-form KL: the reference implementation's default).
+// Adam update) for the chapters' networks at batch 256: frequentist (ReLU, cross-entropy: the
+// step `bench/pytorch_reference.py` times in PyTorch) and Bayesian with each estimator (BBB,
+// local reparameterization, Flipout; softplus, ELBO with closed-form KL: the reference
+// implementation's default), and Monte Carlo prediction (10 samples, no gradient).
 
 import Engine
 import NN
 import Bayes
 import Models
 
+/// What one timed network is: frequentist, or Bayesian with an estimator.
+enum StepKind: String, CaseIterable {
+    case frequentist, bbb, lrt, flipout
+
+    var estimator: Estimator? {
+        switch self {
+        case .frequentist: nil
+        case .bbb: .weightSampling
+        case .lrt: .localReparameterization
+        case .flipout: .flipout
+        }
+    }
+}
+
+/// The network and a fixed random batch for one timing.
+struct StepSetup {
+    let model: Module
+    let optimizer: Adam
+    let images: Tensor
+    let labels: [Int]
+    let kind: StepKind
+
+    init(_ architecture: Architecture, _ kind: StepKind, batch: Int) {
+        let generator = RandomGenerator(seed: 1)
+        let channels = architecture == .lenet5 ? 1 : 3
+        let layers = LayerFactory(kind.estimator.map { .bayesian(VariationalSettings(estimator: $0)) } ?? .frequentist,
+                                  generator: generator)
+        model = architecture.make(classes: 10, inputChannels: channels, activation: kind == .frequentist ? .relu : .softplus,
+                                  layers: layers)
+        optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
+        images = Tensor.randomNormal([batch, channels, 32, 32], generator: generator)
+        labels = (0..<batch).map { $0 % 10 }
+        self.kind = kind
+    }
+
+    /// One training step on the fixed batch.
+    func trainingStep() {
+        optimizer.zeroGrad()
+        let logits = model(images)
+        let nll = crossEntropy(logits: logits, labels: labels)
+        let loss = kind == .frequentist ? nll : elbo(nll: nll, kl: model.kl, beta: 0.1, datasetSize: 50_000).loss
+        loss.backward()
+        optimizer.step()
+    }
+
+    /// Monte Carlo predictive probabilities with `samples` draws (Bayesian nets only).
+    func prediction(samples: Int) {
+        _ = predict(model, images, samples: samples)
+    }
+}
+
 struct TrainingStepRate {
     var model: Architecture
-    var bayesian: Bool
+    var kind: StepKind
     var imagesPerSecond: Double
 }
 
-/// One training step of `model` on a fixed random batch.
-func trainingStep(_ model: Module, optimizer: Adam, images: Tensor, labels: [Int], bayesian: Bool) {
-    optimizer.zeroGrad()
-    let logits = model(images)
-    let loss: Tensor
-    if bayesian {
-        let nll = crossEntropy(logits: logits, labels: labels)
-        loss = elbo(nll: nll, kl: model.kl, beta: 0.1, datasetSize: 50_000).loss
-    } else {
-        loss = crossEntropy(logits: logits, labels: labels)
-    }
-    loss.backward()
-    optimizer.step()
-}
-
-func trainingStepRates(batch: Int = 256, architectures: [Architecture] = [.lenet5, .alexnet, .threeConvThreeFC]) -> [TrainingStepRate] {
+func trainingStepRates(batch: Int, architectures: [Architecture], kinds: [StepKind]) -> [TrainingStepRate] {
     var rates: [TrainingStepRate] = []
     for architecture in architectures {
-        for bayesian in [false, true] {
-            let generator = RandomGenerator(seed: 1)
-            let channels = architecture == .lenet5 ? 1 : 3
-            let kind: NetworkKind = bayesian ? .bayesian(VariationalSettings()) : .frequentist
-            let model = architecture.make(classes: 10, inputChannels: channels, activation: bayesian ? .softplus : .relu,
-                                          layers: LayerFactory(kind, generator: generator))
-            let optimizer = Adam(parameters: model.parameters, learningRate: 1e-3)
-            let images = Tensor.randomNormal([batch, channels, 32, 32], generator: generator)
-            let labels = (0..<batch).map { $0 % 10 }
-            let seconds = bestTime(budget: 2, minRuns: 3) {
-                trainingStep(model, optimizer: optimizer, images: images, labels: labels, bayesian: bayesian)
-            }
-            rates.append(TrainingStepRate(model: architecture, bayesian: bayesian, imagesPerSecond: Double(batch) / seconds))
+        for kind in kinds {
+            let setup = StepSetup(architecture, kind, batch: batch)
+            let seconds = bestTime(budget: 2, minRuns: 3) { setup.trainingStep() }
+            rates.append(TrainingStepRate(model: architecture, kind: kind, imagesPerSecond: Double(batch) / seconds))
         }
     }
     return rates
+}
+
+/// Images per second of 10-sample Monte Carlo prediction with the LRT net.
+func predictionRate(_ architecture: Architecture, batch: Int, samples: Int = 10) -> Double {
+    let setup = StepSetup(architecture, .lrt, batch: batch)
+    let seconds = bestTime(budget: 2, minRuns: 3) { setup.prediction(samples: samples) }
+    return Double(batch) / seconds
+}
+
+/// `bench profile <architecture> <kind> [seconds]`: repeat one training step (or `predict`) for a
+/// profiler (perf, callgrind) and print its rate.
+func runProfileLoop(_ arguments: [String]) {
+    guard arguments.count >= 2, let architecture = Architecture(rawValue: arguments[0]),
+          let kind = StepKind(rawValue: arguments[1]) ?? (arguments[1] == "predict" ? .lrt : nil) else {
+        print("usage: bench profile <lenet5|alexnet|3conv3fc> <frequentist|bbb|lrt|flipout|predict> [seconds]")
+        return
+    }
+    let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 10 : 10
+    let setup = StepSetup(architecture, kind, batch: 256)
+    let predicting = arguments[1] == "predict"
+    var steps = 0
+    let start = now()
+    while now() - start < seconds {
+        if predicting { setup.prediction(samples: 10) } else { setup.trainingStep() }
+        steps += 1
+    }
+    print(String(format: "%@ %@: %.0f images/s over %d steps", arguments[0], arguments[1],
+                 Double(256 * steps) / (now() - start), steps))
 }

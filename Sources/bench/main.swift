@@ -12,6 +12,7 @@
 
 import CBLAS
 import Engine
+import Models
 import Foundation
 
 // MARK: - Timing
@@ -51,6 +52,11 @@ func sgemmRate(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Boo
     return gflops(m * n * k, t)
 }
 
+if CommandLine.arguments.dropFirst().first == "profile" {
+    runProfileLoop(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+
 // MARK: - Machine
 
 let coreName = openblas_get_corename().map { String(cString: $0) } ?? "?"
@@ -63,6 +69,27 @@ print("OpenBLAS core \(coreName), config \(config.trimmingCharacters(in: .whites
 let squareSize = 1024
 let squareRate = sgemmRate(m: squareSize, n: squareSize, k: squareSize)
 print(String(format: "sgemm %d³: %.1f GFLOP/s", squareSize, squareRate))
+
+// MARK: - Element-wise kernels
+
+/// Nanoseconds per element of the activation and σ = softplus(ρ) kernels, on LeNet-5's largest
+/// activation (batch 256 × 6 × 28 × 28), against libm in a plain loop.
+print("")
+let activations = Tensor.randomNormal([256, 6, 28, 28], std: 4, generator: RandomGenerator(seed: 3))
+let activationCount = activations.count
+func nanosecondsPerElement(_ body: () -> Void) -> Double { bestTime(body) / Double(activationCount) * 1e9 }
+let libmSoftplus = nanosecondsPerElement {
+    let out = Tensor(uninitializedShape: activations.shape)
+    for i in 0..<activations.count { out.data[i] = Engine.softplus(activations.data[i]) }
+}
+var elementwise: [String: Double] = ["softplus_libm": libmSoftplus]
+for (name, op) in [("exp", { (x: Tensor) in exp(x) }), ("softplus", { softplus($0) }), ("sigmoid", { sigmoid($0) }),
+                   ("relu", { relu($0) })] {
+    elementwise[name] = nanosecondsPerElement { _ = op(activations) }
+}
+print(String(format: "element-wise, %d values, ns/value: exp %.2f  softplus %.2f (libm loop %.2f)  sigmoid %.2f  relu %.2f",
+             activations.count, elementwise["exp"]!, elementwise["softplus"]!, libmSoftplus, elementwise["sigmoid"]!,
+             elementwise["relu"]!))
 
 // MARK: - Convolution layers of the chapters
 
@@ -137,16 +164,27 @@ for layer in layers {
 // MARK: - Whole training steps
 
 print("")
-print("training step, batch \(batch)        frequentist img/s   Bayesian (LRT) img/s")
-let stepRates = trainingStepRates(batch: batch)
+print("training step, batch \(batch), images/s    frequentist        BBB        LRT    Flipout    LRT ÷ freq. step time")
+let stepRates = trainingStepRates(batch: batch, architectures: [.lenet5, .alexnet, .threeConvThreeFC], kinds: StepKind.allCases)
 var trainStep: [String: [String: Double]] = [:], trainStepBayesian: [String: [String: Double]] = [:]
-for architecture in Set(stepRates.map(\.model)).sorted(by: { $0.rawValue < $1.rawValue }) {
-    let frequentist = stepRates.first { $0.model == architecture && !$0.bayesian }!.imagesPerSecond
-    let bayesian = stepRates.first { $0.model == architecture && $0.bayesian }!.imagesPerSecond
-    trainStep[architecture.rawValue] = ["images_per_second": frequentist]
-    trainStepBayesian[architecture.rawValue] = ["images_per_second": bayesian]
+for architecture in [Architecture.lenet5, .alexnet, .threeConvThreeFC] {
+    func rate(_ kind: StepKind) -> Double { stepRates.first { $0.model == architecture && $0.kind == kind }!.imagesPerSecond }
+    trainStep[architecture.rawValue] = ["images_per_second": rate(.frequentist)]
+    trainStepBayesian[architecture.rawValue] = Dictionary(uniqueKeysWithValues: [StepKind.bbb, .lrt, .flipout].map {
+        ($0.rawValue, rate($0))
+    })
     print(architecture.description.padding(toLength: 32, withPad: " ", startingAt: 0),
-          String(format: "%12.0f %22.0f", frequentist, bayesian))
+          String(format: "%12.0f %10.0f %10.0f %10.0f %10.2f×", rate(.frequentist), rate(.bbb), rate(.lrt), rate(.flipout),
+                 rate(.frequentist) / rate(.lrt)))
+}
+
+print("")
+print("Monte Carlo prediction, 10 samples, LRT, batch \(batch)   images/s")
+var predictionRates: [String: Double] = [:]
+for architecture in [Architecture.lenet5, .alexnet] {
+    predictionRates[architecture.rawValue] = predictionRate(architecture, batch: batch)
+    print(architecture.description.padding(toLength: 50, withPad: " ", startingAt: 0),
+          String(format: "%10.0f", predictionRates[architecture.rawValue]!))
 }
 
 // MARK: - bench.json
@@ -159,18 +197,23 @@ struct Report: Codable {
     let layers: [LayerResult]
     /// Frequentist training steps (ReLU, cross-entropy, Adam): what bench/pytorch_reference.py compares.
     let trainStep: [String: [String: Double]]
-    /// Bayesian training steps (local reparameterization, softplus, ELBO with closed-form KL).
+    /// Bayesian training steps (softplus, ELBO with closed-form KL), images/s per estimator: bbb, lrt, flipout.
     let trainStepBayesian: [String: [String: Double]]
+    /// Element-wise kernels, nanoseconds per value on 1.2 M values.
+    let elementwiseNanoseconds: [String: Double]
+    /// Monte Carlo prediction with 10 samples (LRT), images/s.
+    let predictMC10: [String: Double]
     enum CodingKeys: String, CodingKey {
         case openblasCore, openblasConfig, openblasThreads, kernelThreads, openblasCoretypeEnvironment
-        case sgemmSize, sgemmGflops, batch, layers
-        case trainStep = "train_step", trainStepBayesian = "train_step_bayesian"
+        case sgemmSize, sgemmGflops, batch, layers, elementwiseNanoseconds = "elementwise_ns"
+        case trainStep = "train_step", trainStepBayesian = "train_step_bayesian", predictMC10 = "predict_mc10"
     }
 }
 let report = Report(openblasCore: coreName, openblasConfig: config, openblasThreads: blasThreads, kernelThreads: kernelThreadCount,
                     openblasCoretypeEnvironment: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
                     sgemmSize: squareSize, sgemmGflops: squareRate, batch: batch, layers: results,
-                    trainStep: trainStep, trainStepBayesian: trainStepBayesian)
+                    trainStep: trainStep, trainStepBayesian: trainStepBayesian, elementwiseNanoseconds: elementwise,
+                    predictMC10: predictionRates)
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
 do {

@@ -56,3 +56,28 @@ import Bayes
         }
     }
 }
+
+/// `predict` stacks T copies of a batch; the first LRT layer computes their mean and variance once.
+@Suite struct StackedCopiesTests {
+    func outputs(_ x: Tensor, copies: Int) -> Tensor {
+        let layer = BayesConv2d(2, 3, kernelSize: 3, padding: 1, estimator: .localReparameterization,
+                                initialization: .init(rhoMean: -2), generator: RandomGenerator(seed: 4))
+        layer.setSampling(.fixed(seed: 9))
+        return withoutGradient { StackedCopies.$count.withValue(copies) { layer(x) } }
+    }
+
+    @Test func oneMeanAndVarianceForIdenticalCopiesGivesTheSameSamples() {
+        let batch = Tensor.randomNormal([2, 2, 5, 5], generator: RandomGenerator(seed: 1))
+        let stacked = concatenate([Tensor](repeating: batch, count: 4), axis: 0)
+        let (shared, separate) = (outputs(stacked, copies: 4).array, outputs(stacked, copies: 1).array)
+        #expect(zip(shared, separate).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * Swift.max(1, Swift.abs($1)) })
+        // Every copy still has its own noise.
+        let perCopy = shared.count / 4
+        #expect(shared[0..<perCopy] != shared[perCopy..<2 * perCopy])
+    }
+
+    @Test func copiesThatDifferAreComputedOneByOne() {
+        let x = Tensor.randomNormal([4, 2, 5, 5], generator: RandomGenerator(seed: 2))
+        #expect(outputs(x, copies: 2).array == outputs(x, copies: 1).array)
+    }
+}

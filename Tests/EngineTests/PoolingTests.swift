@@ -60,6 +60,17 @@ func naiveMaxPool(_ x: Tensor, kernel k: Int, stride s: Int, padding p: Int) -> 
                                   0, 0, 20, 0])
     }
 
+    /// Ties go to the first maximum in reading order, in the 2×2 fast path as in the general loop
+    /// (3×3 windows here with padding 1 and stride 2 see the same rule).
+    @Test func maxPoolTiesGoToTheFirstMaximum() {
+        let x = Tensor(shape: [1, 1, 4, 4], values: [Float](repeating: 1, count: 16), requiresGrad: true)
+        sum(maxPool2d(x, kernel: 2)).backward()
+        #expect(x.grad?.array == [1, 0, 1, 0,  0, 0, 0, 0,  1, 0, 1, 0,  0, 0, 0, 0])
+        let z = Tensor(shape: [1, 1, 2, 2], values: [2, 2, 3, 3], requiresGrad: true)
+        sum(maxPool2d(z, kernel: 2)).backward()
+        #expect(z.grad?.array == [0, 0, 1, 0])
+    }
+
     @Test func avgPoolValuesAndGradient() {
         let x = Tensor(shape: [1, 1, 2, 4], values: [1, 2, 3, 4, 5, 6, 7, 8])
         #expect(avgPool2d(x, kernel: 2).array == [3.5, 5.5])
