@@ -88,6 +88,13 @@ func predictionRate(_ architecture: Architecture, batch: Int, samples: Int = 10)
 /// `bench profile <architecture> <kind> [seconds]`: repeat one training step (or `predict`) for a
 /// profiler (perf, callgrind) and print its rate.
 func runProfileLoop(_ arguments: [String]) {
+    if arguments.first == "maxpool" {
+        let x = Tensor.randomNormal([256, 6, 28, 28], generator: RandomGenerator(seed: 1))
+        let t = bestTime(budget: 2, minRuns: 5) { _ = withoutGradient { maxPool2d(x, kernel: 2) } }
+        let t2 = bestTime(budget: 2, minRuns: 5) { _ = maxPool2d(x, kernel: 2) }
+        print(String(format: "maxpool 256×6×28×28: %.3f ms no-grad, %.3f ms", t * 1e3, t2 * 1e3))
+        return
+    }
     guard arguments.count >= 2, let architecture = Architecture(rawValue: arguments[0]),
           let kind = StepKind(rawValue: arguments[1]) ?? (arguments[1] == "predict" ? .lrt : nil) else {
         print("usage: bench profile <lenet5|alexnet|3conv3fc> <frequentist|bbb|lrt|flipout|predict> [seconds]")
