@@ -121,12 +121,18 @@ func combineMeanAndVariance(_ mean: Tensor, _ variance: Tensor, _ epsilon: Tenso
     let out = Tensor(uninitializedShape: epsilon.shape)
     let scale = Tensor(uninitializedShape: epsilon.shape)
     let (m, v, e, o, s) = (mean.data, variance.data, epsilon.data, out.data, scale.data)
-    let perCopy = mean.count
-    for copy in 0..<(out.count / Swift.max(perCopy, 1)) {
-        let (e, o, s) = (e + copy * perCopy, o + copy * perCopy, s + copy * perCopy)
-        for i in 0..<perCopy {
-            s[i] = (v[i] + localReparameterizationEpsilon).squareRoot()
-            o[i] = m[i] + s[i] * e[i]
+    let perCopy = Swift.max(mean.count, 1)
+    parallelFor(out.count, costPerItem: 4) { range in
+        var start = range.lowerBound
+        while start < range.upperBound {                 // piece by piece within one copy
+            let copyStart = start - start % perCopy
+            let end = Swift.min(range.upperBound, copyStart + perCopy)
+            let (m, v) = (m - copyStart, v - copyStart)   // m[i], v[i] now index the copy's values
+            for i in start..<end {
+                s[i] = (v[i] + localReparameterizationEpsilon).squareRoot()
+                o[i] = m[i] + s[i] * e[i]
+            }
+            start = end
         }
     }
     return (out, scale)
@@ -136,6 +142,8 @@ func combineMeanAndVariance(_ mean: Tensor, _ variance: Tensor, _ epsilon: Tenso
 func varianceGradient(_ g: Tensor, _ epsilon: Tensor, _ scale: Tensor) -> Tensor {
     let dv = Tensor(uninitializedShape: g.shape)
     let (gp, e, s, d) = (g.data, epsilon.data, scale.data, dv.data)
-    for i in 0..<g.count { d[i] = gp[i] * e[i] / (2 * s[i]) }
+    parallelFor(g.count, costPerItem: 4) { range in
+        for i in range { d[i] = gp[i] * e[i] / (2 * s[i]) }
+    }
     return dv
 }

@@ -23,7 +23,7 @@ public let kernelThreadCount: Int = {
 ///     loop runs on the calling thread, where waking a second core would cost more than it saves.
 ///   - body: called once per block with the item range; must only write memory owned by those items.
 @inline(__always)
-func parallelFor(_ count: Int, costPerItem: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+public func parallelFor(_ count: Int, costPerItem: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
     let workers = Swift.min(kernelThreadCount, count)
     if workers <= 1 || count * costPerItem < 1 << 16 {
         if count > 0 { body(0..<count) }

@@ -97,7 +97,7 @@ func runProfileLoop(_ arguments: [String]) {
     }
     guard arguments.count >= 2, let architecture = Architecture(rawValue: arguments[0]),
           let kind = StepKind(rawValue: arguments[1]) ?? (arguments[1] == "predict" ? .lrt : nil) else {
-        print("usage: bench profile <lenet5|alexnet|3conv3fc> <frequentist|bbb|lrt|flipout|predict> [seconds]")
+        print("usage: bench profile <lenet5|alexnet|3conv3fc> <frequentist|bbb|lrt|flipout|predict> [seconds], or bench profile maxpool")
         return
     }
     let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 10 : 10
