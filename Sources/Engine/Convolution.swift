@@ -93,6 +93,7 @@ let chunkBudget = 1 << 19
 ///   col[(c, i, j), (b, oy, ox)] = x[images.lowerBound + b, c, oy·s − p + i, ox·s − p + j] (0 outside).
 func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
             into col: UnsafeMutablePointer<Float>) {
+    if g.prefersSourceTable { return im2colBySourceTable(x, g, images: images, into: col) }
     let (chunk, pixels, rowLength) = (images.count, g.pixels, images.count * g.pixels)
     let (kh, kw, s, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.width, g.outWidth)
     for c in 0..<g.channels {
@@ -129,6 +130,7 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<I
 ///   dx[n0 + b, c, oy·s − p + i, ox·s − p + j] += col[(c, i, j), (b, oy, ox)].
 func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
             into dx: UnsafeMutablePointer<Float>) {
+    if g.prefersSourceTable { return col2imBySourceTable(col, g, images: images, into: dx) }
     let (chunk, pixels, rowLength) = (images.count, g.pixels, images.count * g.pixels)
     let (kh, kw, s, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.width, g.outWidth)
     for c in 0..<g.channels {
@@ -148,6 +150,81 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range
                             for ox in columns { dst[ox * s] += row[ox] }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+// MARK: - im2col and col2im for small output maps
+
+// AlexNet's later layers have 4×4 and 2×2 output maps: the loops above then spend their time on
+// per-tap bookkeeping (valid rows and columns, zero fills) for 4–16 copied values. Instead, a table
+// built once per call maps every (tap, output pixel) to the offset of its source pixel in a copy of
+// the input plane that ends with one extra 0 — the slot every padding position points to — so the
+// copy is a branch-free gather (and col2im a scatter-add in the same order as the loops above, so
+// the sums are the same to the bit).
+
+extension ConvolutionGeometry {
+    /// Whether im2col/col2im go through the source table: output maps of at most 64 pixels.
+    var prefersSourceTable: Bool { pixels <= 64 }
+
+    /// table[(i·KW + j)·P + oy·OW + ox] = (oy·s − p + i)·W + (ox·s − p + j), or H·W (the zero slot)
+    /// where that pixel lies in the padding.
+    func sourceTable() -> [Int32] {
+        var table = [Int32](repeating: Int32(height * width), count: kernelHeight * kernelWidth * pixels)
+        for i in 0..<kernelHeight {
+            for j in 0..<kernelWidth {
+                for oy in 0..<outHeight {
+                    for ox in 0..<outWidth {
+                        let (iy, ix) = (oy * stride - padding + i, ox * stride - padding + j)
+                        guard iy >= 0 && iy < height && ix >= 0 && ix < width else { continue }
+                        table[((i * kernelWidth + j) * outHeight + oy) * outWidth + ox] = Int32(iy * width + ix)
+                    }
+                }
+            }
+        }
+        return table
+    }
+}
+
+/// im2col (same contract) by gathering through `sourceTable`.
+private func im2colBySourceTable(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+                                 into col: UnsafeMutablePointer<Float>) {
+    let (pixels, rowLength, taps, planeSize) = (g.pixels, images.count * g.pixels, g.kernelHeight * g.kernelWidth, g.height * g.width)
+    let table = g.sourceTable()
+    table.withUnsafeBufferPointer { table in
+        withScratch(planeSize + 1) { padded in
+            padded[planeSize] = 0
+            for c in 0..<g.channels {
+                for b in 0..<images.count {
+                    padded.update(from: x + ((images.lowerBound + b) * g.channels + c) * planeSize, count: planeSize)
+                    for tap in 0..<taps {
+                        let (source, destination) = (table.baseAddress! + tap * pixels, col + (c * taps + tap) * rowLength + b * pixels)
+                        for q in 0..<pixels { destination[q] = padded[Int(source[q])] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// col2im (same contract) by scatter-adding through `sourceTable`; what lands on the zero slot is dropped.
+private func col2imBySourceTable(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+                                 into dx: UnsafeMutablePointer<Float>) {
+    let (pixels, rowLength, taps, planeSize) = (g.pixels, images.count * g.pixels, g.kernelHeight * g.kernelWidth, g.height * g.width)
+    let table = g.sourceTable()
+    table.withUnsafeBufferPointer { table in
+        withScratch(planeSize + 1) { padded in
+            for c in 0..<g.channels {
+                for b in 0..<images.count {
+                    let plane = dx + ((images.lowerBound + b) * g.channels + c) * planeSize
+                    padded.update(from: plane, count: planeSize)
+                    for tap in 0..<taps {
+                        let (target, source) = (table.baseAddress! + tap * pixels, col + (c * taps + tap) * rowLength + b * pixels)
+                        for q in 0..<pixels { padded[Int(target[q])] += source[q] }
+                    }
+                    plane.update(from: padded, count: planeSize)
                 }
             }
         }
