@@ -46,6 +46,11 @@ public struct ChapterOptions: ParsableArguments, Sendable {
           help: "Do not rewrite the chapter's README.md from its source and this run's results.")
     public var noWeave = false
 
+    /// `--weave-only`: rewrite the page from an earlier run's results (see `Weaver.weaveOnlyIfAsked`).
+    @Flag(name: .customLong("weave-only"),
+          help: "Compute nothing: rewrite the chapter's README.md from its source and the results.json and figures of an earlier run in the output folder.")
+    public var weaveOnly = false
+
     /// Defaults for everything (ArgumentParser fills in what the command line gives).
     public init() {}
 

@@ -49,6 +49,19 @@ public enum Weaver {
                   output: sourceURL.deletingLastPathComponent().appendingPathComponent("README.md"))
     }
 
+    /// With `--weave-only`, weaves the page from the output folder's results.json and figures (an
+    /// earlier run's, e.g. after the prose changed) and exits; otherwise returns at once.
+    public static func weaveOnlyIfAsked(_ chapter: Int, options: ChapterOptions, source: String = #filePath) {
+        guard options.weaveOnly else { return }
+        do {
+            try weaveChapter(chapter, options: options, source: source)
+            exit(0)
+        } catch {
+            FileHandle.standardError.write(Data("chapter \(chapter): cannot weave the page: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
     /// The Markdown page for source `text` (the pure core of `weave`).
     /// - Parameters: `sourceName` for error messages; `resultsPath` for error messages; `pageDirectory`
     ///   the folder the page will live in (figure links are relative to it); `sourceLink` the link to the source.

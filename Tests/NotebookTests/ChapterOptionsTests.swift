@@ -63,4 +63,9 @@ struct ExampleChapter: ParsableCommand {
             #expect(help.contains(option), "help lacks \(option)")
         }
     }
+
+    @Test func weaveOnlyIsOffUnlessAsked() throws {
+        #expect(try ChapterOptions.parse([]).weaveOnly == false)
+        #expect(try ChapterOptions.parse(["--weave-only", "--out", "x"]).weaveOnly)
+    }
 }

@@ -31,6 +31,7 @@ struct Chapter1Options: ParsableArguments {
     var samples: Int?
 }
 let options = Chapter1Options.parseOrExit()
+Weaver.weaveOnlyIfAsked(1, options: options.common)
 let clock = Stopwatch()
 let outputDirectory = options.common.outputDirectory(chapter: 1)
 let profile = options.common.profile

@@ -51,6 +51,7 @@ struct Chapter2Options: ParsableArguments {
     var weaveOnly = false
 }
 let options = Chapter2Options.parseOrExit()
+Weaver.weaveOnlyIfAsked(2, options: options.common)
 if options.weaveOnly {
     try Weaver.weaveChapter(2, options: options.common)
     exit(0)

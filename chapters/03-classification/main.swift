@@ -48,6 +48,7 @@ struct Chapter3Options: ParsableArguments {
     var checkpoints: String?
 }
 let options = Chapter3Options.parseOrExit()
+Weaver.weaveOnlyIfAsked(3, options: options.common)
 let clock = Stopwatch()
 let outputDirectory = options.common.outputDirectory(chapter: 3)
 let profile = options.common.profile
