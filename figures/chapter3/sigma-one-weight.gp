@@ -3,7 +3,7 @@ set terminal pngcairo size 700,450 enhanced font 'DejaVu Sans,10'
 if (!exists("outfile")) outfile = 'sigma-one-weight.png'
 set output outfile
 set datafile missing 'NaN'
-set title 'Bayesian LeNet-5 on CIFAR-10: σ of one first-layer weight'
+set title 'Bayesian LeNet-5 on MNIST: σ of one first-layer weight'
 set xlabel 'epoch'
 set ylabel 'posterior σ'
 set key top right
