@@ -281,10 +281,8 @@ private func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int,
         if g.batch > 0 { body(0, 0..<g.batch) }
         return 1
     }
-    withSingleThreadedBLAS {
-        parallelFor(workers, costPerItem: .max / workers) { shares in
-            for worker in shares { body(worker, g.batch * worker / workers ..< g.batch * (worker + 1) / workers) }
-        }
+    parallelFor(workers, costPerItem: .max / workers) { shares in
+        for worker in shares { body(worker, g.batch * worker / workers ..< g.batch * (worker + 1) / workers) }
     }
     return workers
 }

@@ -32,21 +32,19 @@ public func parallelGEMM(transposeA: Bool = false, transposeB: Bool = false,
     let lda = lda ?? (transposeA ? m : k)
     let ldb = ldb ?? (transposeB ? k : n)
     let ldc = ldc ?? n
-    withSingleThreadedBLAS {
-        if m >= n {
-            // Rows i of op(A) start at A + i·lda, or at A + i when A enters transposed.
-            parallelFor(m, costPerItem: 2 * n * k) { rows in
-                gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: alpha,
-                     a: a + rows.lowerBound * (transposeA ? 1 : lda), lda: lda, b: b, ldb: ldb,
-                     beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
-            }
-        } else {
-            // Columns j of op(B) start at B + j, or at B + j·ldb when B enters transposed.
-            parallelFor(n, costPerItem: 2 * m * k) { columns in
-                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k, alpha: alpha,
-                     a: a, lda: lda, b: b + columns.lowerBound * (transposeB ? ldb : 1), ldb: ldb,
-                     beta: beta, c: c + columns.lowerBound, ldc: ldc)
-            }
+    if m >= n {
+        // Rows i of op(A) start at A + i·lda, or at A + i when A enters transposed.
+        parallelFor(m, costPerItem: 2 * n * k) { rows in
+            gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: alpha,
+                 a: a + rows.lowerBound * (transposeA ? 1 : lda), lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
+        }
+    } else {
+        // Columns j of op(B) start at B + j, or at B + j·ldb when B enters transposed.
+        parallelFor(n, costPerItem: 2 * m * k) { columns in
+            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k, alpha: alpha,
+                 a: a, lda: lda, b: b + columns.lowerBound * (transposeB ? ldb : 1), ldb: ldb,
+                 beta: beta, c: c + columns.lowerBound, ldc: ldc)
         }
     }
 }

@@ -46,14 +46,11 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// Runs `body` with OpenBLAS limited to the calling thread, for kernels that do their own
-/// splitting over cores (each worker calls single-threaded GEMMs on its own share of the data).
-/// The previous OpenBLAS thread count is restored afterwards. Ops run from one thread at a time
-/// (autograd is sequential), so changing this process-wide setting for the call is safe.
-func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
-    let previous = openblas_get_num_threads()
-    if previous == 1 { return body() }
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(previous) }
-    return body()
-}
+/// OpenBLAS runs on the calling thread only, for the whole process: the engine splits every
+/// large GEMM and convolution over its own workers (`parallelFor`), each calling single-threaded
+/// GEMMs on its share. That keeps the split, and the flush-to-zero mode of every thread that
+/// computes, under the engine's control, so results do not depend on what else runs — an earlier
+/// version switched OpenBLAS to one thread only around such calls, a process-wide setting that
+/// tests running concurrently could flip under each other's feet (an intermittent difference in
+/// the 8th digit between two runs that should match bit for bit).
+let blasRunsOnTheCallingThread: Void = openblas_set_num_threads(1)

@@ -11,8 +11,12 @@
 import Foundation
 import CBLAS
 
-/// Set once, before the first tensor is allocated (see the CBLAS shim).
-private let allocatorKeepsFreedMemory: Void = engine_keep_freed_memory()
+/// Process-wide settings made once, before the first tensor is allocated: freed memory stays in the
+/// process (see the CBLAS shim) and OpenBLAS runs on the calling thread (see Parallel.swift).
+private let processSetup: Void = {
+    engine_keep_freed_memory()
+    blasRunsOnTheCallingThread
+}()
 
 /// Owned, 64-byte-aligned float32 buffer. Freed when the last tensor using it goes away.
 public final class Storage: @unchecked Sendable {
@@ -24,7 +28,7 @@ public final class Storage: @unchecked Sendable {
         // Every thread that makes tensors computes with subnormals flushed to zero (see the
         // CBLAS shim): setting the flag here reaches each such thread before its first kernel.
         engine_flush_subnormals_to_zero()
-        _ = allocatorKeepsFreedMemory
+        _ = processSetup
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
                                                    alignment: 64)
