@@ -67,6 +67,7 @@ let package = Package(
         chapter(1, "01-toy-regression"),
         chapter(2, "02-bayesian-layers"),
         chapter(3, "03-classification"),
+        chapter(4, "04-uncertainty"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "NNTests", dependencies: ["Engine", "NN"]),

@@ -1,12 +1,20 @@
 // Predictive.swift — the posterior predictive by Monte Carlo:
 //     p(y | x, D) ≈ (1/T) Σ_t p(y | x, w_t),  w_t ~ q(w)
-// `predict` returns the T per-sample probability vectors, from which the predictive mean
-// and the uncertainty measures (Uncertainty.swift) are computed.
+// `predict` returns the T per-sample probability vectors (`predictLogits` the logits they are
+// the softmax of), from which the predictive mean and the uncertainty measures
+// (Uncertainty.swift) are computed.
 
 import Engine
 import NN
 
-/// T Monte Carlo class-probability vectors for every example: [T, N, C].
+/// T Monte Carlo class-probability vectors for every example: [T, N, C], the softmax of
+/// `predictLogits` (see there for how the T samples are drawn).
+public func predict(_ model: Module, _ x: Tensor, samples t: Int, maxRowsPerPass: Int = 1024) -> Tensor {
+    withoutGradient { softmax(predictLogits(model, x, samples: t, maxRowsPerPass: maxRowsPerPass), axis: -1) }
+}
+
+/// T Monte Carlo logit vectors z_t = f(x; w_t) for every example: [T, N, C] (for the uncertainty
+/// formulas' two ways of making probabilities, `ProbabilityMethod`).
 ///
 /// When every Bayesian layer uses local reparameterization, copies of the batch are stacked
 /// and run in one pass (each copy gets its own activation noise, hence its own effective
@@ -16,7 +24,7 @@ import NN
 /// Otherwise (Bayes by Backprop, Flipout) each of the T samples is its own forward pass, so
 /// that every copy of an example really sees its own weight sample — one shared weight sample
 /// across stacked copies would make the copies identical and the epistemic spread zero.
-public func predict(_ model: Module, _ x: Tensor, samples t: Int, maxRowsPerPass: Int = 1024) -> Tensor {
+public func predictLogits(_ model: Module, _ x: Tensor, samples t: Int, maxRowsPerPass: Int = 1024) -> Tensor {
     precondition(t >= 1, "predict needs at least one sample")
     let n = x.shape[0]
     return withoutGradient {
@@ -29,12 +37,11 @@ public func predict(_ model: Module, _ x: Tensor, samples t: Int, maxRowsPerPass
                 let copies = Swift.min(copiesPerPass, t - done)
                 let stacked = concatenate([Tensor](repeating: x, count: copies), axis: 0)
                 let logits = StackedCopies.$count.withValue(copies) { model(stacked) }
-                let probabilities = softmax(logits, axis: -1)
-                passes.append(probabilities.reshaped([copies, n, -1]))
+                passes.append(logits.reshaped([copies, n, -1]))
                 done += copies
             }
         } else {
-            for _ in 0..<t { passes.append(softmax(model(x), axis: -1).reshaped([1, n, -1])) }
+            for _ in 0..<t { passes.append(model(x).reshaped([1, n, -1])) }
         }
         return passes.count == 1 ? passes[0] : concatenate(passes, axis: 0)
     }

@@ -1,0 +1,14 @@
+# example-aleatoric-softmax.gp — draws example-aleatoric-softmax.png from example-aleatoric-softmax.dat. Re-draw with: cd <this folder> && gnuplot example-aleatoric-softmax.gp
+set terminal pngcairo size 560,360 enhanced font 'DejaVu Sans,10'
+if (!exists("outfile")) outfile = 'example-aleatoric-softmax.png'
+set output outfile
+set datafile missing 'NaN'
+set title 'aleatoric uncertainty (softmax)'
+set xlabel 'class'
+set ylabel 'aleatoric'
+set key top right
+set grid lc rgb '#dddddd'
+set xtics ('0' 0, '1' 1, '2' 2, '3' 3, '4' 4, '5' 5, '6' 6, '7' 7, '8' 8, '9' 9)
+set xrange [-0.6:9.6]
+plot 'example-aleatoric-softmax.dat' index 0 using 1:2:3 with boxes fs solid 0.8 border lc rgb '#404040' fc rgb '#1f77b4' title 'MNIST', \
+     'example-aleatoric-softmax.dat' index 1 using 1:2:3 with boxes fs solid 0.8 border lc rgb '#404040' fc rgb '#d62728' title 'notMNIST'
