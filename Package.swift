@@ -68,6 +68,7 @@ let package = Package(
         chapter(2, "02-bayesian-layers"),
         chapter(3, "03-classification"),
         chapter(4, "04-uncertainty"),
+        chapter(5, "05-pruning"),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "NNTests", dependencies: ["Engine", "NN"]),

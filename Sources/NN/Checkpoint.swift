@@ -12,7 +12,7 @@
 // Contract: writing is atomic (a temporary file in the same directory, synced, then renamed
 // over the destination), so a crash never leaves half a checkpoint. Reading validates every
 // field and throws a `SafetensorsError` naming the file and the problem; it never traps on
-// bad input. F32 is read as is; F16, BF16, F64, I64, I32 are converted to float32 (F64 and
+// bad input. F32 is read as is; F16, BF16, F64, I64, I32, U8 are converted to float32 (F64 and
 // the integers lose precision beyond 24 bits); other dtypes are rejected.
 
 import Engine
@@ -50,7 +50,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
         case .invalidEntry(let path, let name, let reason):
             return "\(path): tensor '\(name)': \(reason)"
         case .unsupportedDtype(let path, let name, let dtype):
-            return "\(path): tensor '\(name)' has dtype \(dtype); supported: F32, F16, BF16, F64, I64, I32"
+            return "\(path): tensor '\(name)' has dtype \(dtype); supported: F32, F16, BF16, F64, I64, I32, U8"
         case .offsetsOutOfRange(let path, let name, let begin, let end, let size):
             return "\(path): tensor '\(name)' data_offsets [\(begin), \(end)] outside the \(size)-byte data section"
         case .sizeMismatch(let path, let name, let shape, let dtype, let bytes):
@@ -73,15 +73,42 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
 ///   - url: the destination; replaced if it exists.
 /// - Throws: `SafetensorsError.io` when the file cannot be written.
 public func saveSafetensors(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws {
+    try saveSafetensors(entries: tensors.map { ($0.0, .float32($0.1)) }, metadata: metadata, to: url)
+}
+
+/// What one entry of a safetensors file holds: float32 values, or raw bytes (dtype U8, e.g. a
+/// bit-packed mask; `loadSafetensors` reads them back as floats 0…255).
+public enum SafetensorsPayload {
+    case float32(Tensor)
+    case bytes([UInt8])
+
+    var dtype: String { if case .float32 = self { "F32" } else { "U8" } }
+    var shape: [Int] {
+        switch self {
+        case .float32(let tensor): tensor.shape
+        case .bytes(let bytes): [bytes.count]
+        }
+    }
+    var byteCount: Int {
+        switch self {
+        case .float32(let tensor): tensor.count * MemoryLayout<Float>.size
+        case .bytes(let bytes): bytes.count
+        }
+    }
+}
+
+/// Writes float32 tensors and byte arrays, and string metadata, to a safetensors file, atomically
+/// (the same contract as the float32-only `saveSafetensors`).
+public func saveSafetensors(entries: [(String, SafetensorsPayload)], metadata: [String: String] = [:], to url: URL) throws {
     var names = Set<String>()
-    for (name, _) in tensors {
+    for (name, _) in entries {
         precondition(name != "__metadata__" && names.insert(name).inserted, "saveSafetensors: duplicate or reserved name '\(name)'")
     }
     var header: [String: Any] = [:]
     var offset = 0
-    for (name, tensor) in tensors {
-        let bytes = tensor.count * MemoryLayout<Float>.size
-        header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+    for (name, payload) in entries {
+        let bytes = payload.byteCount
+        header[name] = ["dtype": payload.dtype, "shape": payload.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
         offset += bytes
     }
     if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -100,8 +127,11 @@ public func saveSafetensors(_ tensors: [(String, Tensor)], metadata: [String: St
         var length = UInt64(json.count).littleEndian
         try handle.write(contentsOf: Data(bytes: &length, count: 8))
         try handle.write(contentsOf: json)
-        for (_, tensor) in tensors where tensor.count > 0 {
-            try handle.write(contentsOf: littleEndianBytes(of: tensor))
+        for (_, payload) in entries where payload.byteCount > 0 {
+            switch payload {
+            case .float32(let tensor): try handle.write(contentsOf: littleEndianBytes(of: tensor))
+            case .bytes(let bytes): try handle.write(contentsOf: Data(bytes))
+            }
         }
         try handle.synchronize()
     } catch {
@@ -142,7 +172,7 @@ public func loadSafetensors(from url: URL) throws -> (tensors: [String: Tensor],
 }
 
 /// Bytes per element of the dtypes this reader converts.
-private let elementSizes: [String: Int] = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4]
+private let elementSizes: [String: Int] = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4, "U8": 1]
 
 private func parseSafetensors(_ raw: UnsafeRawBufferPointer, path: String) throws
     -> (tensors: [String: Tensor], metadata: [String: String]) {
@@ -258,6 +288,8 @@ private func convert(_ bytes: UnsafeRawBufferPointer, dtype: String, into out: U
         for i in 0..<bytes.count / 8 { out[i] = Float(load(Int64.self, i)) }
     case "I32":
         for i in 0..<bytes.count / 4 { out[i] = Float(load(Int32.self, i)) }
+    case "U8":
+        for i in 0..<bytes.count { out[i] = Float(bytes[i]) }
     default:
         preconditionFailure("dtype \(dtype) passed validation but has no conversion")
     }

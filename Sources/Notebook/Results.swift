@@ -121,6 +121,12 @@ public struct Machine: Codable, Equatable, Sendable {
         return Machine(cores: info.activeProcessorCount, memoryBytes: info.physicalMemory, cpuModel: model,
                        operatingSystem: distribution.map { "\($0), \(kernel)" } ?? kernel)
     }
+
+    /// The 1-minute load average (NaN where /proc/loadavg is missing): other processes compete
+    /// for the cores and slow every timing, so chapters record it beside their times.
+    public static func loadAverage() -> Double {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).flatMap { Double($0.split(separator: " ")[0]) } ?? .nan
+    }
 }
 
 /// The record of one chapter run: results.json.

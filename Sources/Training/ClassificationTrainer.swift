@@ -11,6 +11,8 @@
 //     backward, Adam step
 //   validation: predictive mean of T Monte Carlo samples → accuracy and NLL
 //   ReduceLROnPlateau(validation NLL); the caller's hook; checkpoint (last, and best validation accuracy)
+//   early stopping (if asked): stop when the best validation accuracy is `patience` epochs old
+// A regularizer R(model), if given, is added to the loss of every step (e.g. chapter 5's L1 penalty).
 //
 // Resume. The checkpoint holds the model, Adam's moments, the plateau schedule's state, the
 // positions of both random streams (data order/augmentation, and the model's noise), and the
@@ -94,7 +96,12 @@ public final class ClassificationTrainer {
         let progress = configuration.showProgress ? ProgressMeter(total: configuration.epochs, label: configuration.label) : nil
         if resumed > 0 { progress?.advance(by: resumed, message: "resumed from \(lastCheckpointURL!.path)") }
 
+        var stoppedEarly = false
         for epoch in stride(from: resumed + 1, through: configuration.epochs, by: 1) {
+            if let patience = configuration.earlyStoppingPatience, let best, epoch - 1 - best.epoch >= patience {
+                stoppedEarly = true
+                break
+            }
             let epochClock = Stopwatch()
             let learningRate = Double(optimizer.learningRate)
             let training = try trainOneEpoch(epoch: epoch)
@@ -117,10 +124,11 @@ public final class ClassificationTrainer {
                                               Stopwatch.format(record.seconds)))
         }
         let tested = test.map { evaluate($0) }
-        progress?.finish(tested.map { String(format: "test accuracy %.2f%%", $0.accuracy * 100) } ?? "done")
+        let stopNote = stoppedEarly ? String(format: "stopped early after epoch %d; ", history.count) : ""
+        progress?.finish(stopNote + (tested.map { String(format: "test accuracy %.2f%%", $0.accuracy * 100) } ?? "done"))
         return TrainingResult(history: history, test: tested, bestEpoch: best?.epoch ?? 0,
                               bestValidationAccuracy: best?.validationAccuracy ?? 0,
-                              resumedEpochs: resumed, seconds: clock.elapsed)
+                              resumedEpochs: resumed, stoppedEarly: stoppedEarly, seconds: clock.elapsed)
     }
 
     struct EpochTotals { var loss = 0.0, nll = 0.0, accuracy = 0.0, kl = 0.0, betaMean = 0.0 }
@@ -157,7 +165,7 @@ public final class ClassificationTrainer {
         let n = batch.count
         optimizer.zeroGrad()
         let logits: Tensor                      // [S, N, C]
-        let loss: Tensor
+        var loss: Tensor
         var nllValue: Float, klValue: Float = 0
         if isBayesian {
             let s = max(configuration.trainingSamples, 1)
@@ -190,6 +198,7 @@ public final class ClassificationTrainer {
             loss = crossEntropy(logits: output, labels: batch.labels)
             nllValue = loss.item
         }
+        if let regularizer = configuration.regularizer { loss = loss + regularizer.penalty(model) }
         let value = loss.item
         guard value.isFinite else {
             let kept = lastCheckpointURL.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0.path : nil }
@@ -207,25 +216,9 @@ public final class ClassificationTrainer {
     /// Accuracy and NLL of the predictive mean over `samples` Monte Carlo draws (default
     /// `configuration.evaluationSamples`; always 1 for a frequentist net).
     public func evaluate(_ dataset: ImageDataset, samples: Int? = nil) -> Evaluation {
-        let t = isBayesian ? max(samples ?? configuration.evaluationSamples, 1) : 1
-        model.eval()
-        defer { model.train() }
-        let loader = DataLoader(dataset: dataset, batchSize: configuration.batchSize, shuffle: false,
-                                transform: evaluationTransform, generator: RandomGenerator(seed: 0))
-        var correct = 0
-        var nll = 0.0
-        for batch in loader.epoch() {
-            let probabilities = predictiveMean(predict(model, batch.images, samples: t))   // [N, C]
-            let c = probabilities.shape[1]
-            let predicted = argmax(probabilities)
-            for (i, y) in batch.labels.enumerated() {
-                if predicted[i] == y { correct += 1 }
-                nll -= Foundation.log(Swift.max(Double(probabilities.data[i * c + y]), 1e-12))
-            }
-        }
-        let count = max(dataset.count, 1)
-        return Evaluation(accuracy: Double(correct) / Double(count), nll: nll / Double(count),
-                          count: dataset.count, samples: t)
+        evaluateClassifier(model, on: dataset, transform: evaluationTransform,
+                           samples: isBayesian ? samples ?? configuration.evaluationSamples : 1,
+                           batchSize: configuration.batchSize)
     }
 
     // MARK: Checkpoints
@@ -281,4 +274,33 @@ public final class ClassificationTrainer {
             throw TrainingError.corruptCheckpoint(path: url.path, reason: "\(error)")
         }
     }
+}
+
+/// Accuracy and NLL of a classifier's predictive mean over `samples` Monte Carlo draws on a
+/// dataset (evaluation mode, no gradients; one pass whatever `samples` says for a frequentist net).
+/// - Parameters:
+///   - transform: the per-image transform (must not be random).
+///   - batchSize: images per forward pass (default 256).
+public func evaluateClassifier(_ model: Module, on dataset: ImageDataset, transform: ImageTransform = ImageTransform(),
+                               samples: Int, batchSize: Int = 256) -> Evaluation {
+    precondition(!transform.isRandom, "the evaluation transform must be deterministic")
+    let t = model.bayesianLayers.isEmpty ? 1 : max(samples, 1)
+    model.eval()
+    defer { model.train() }
+    let loader = DataLoader(dataset: dataset, batchSize: batchSize, shuffle: false,
+                            transform: transform, generator: RandomGenerator(seed: 0))
+    var correct = 0
+    var nll = 0.0
+    for batch in loader.epoch() {
+        let probabilities = predictiveMean(predict(model, batch.images, samples: t))   // [N, C]
+        let c = probabilities.shape[1]
+        let predicted = argmax(probabilities)
+        for (i, y) in batch.labels.enumerated() {
+            if predicted[i] == y { correct += 1 }
+            nll -= Foundation.log(Swift.max(Double(probabilities.data[i * c + y]), 1e-12))
+        }
+    }
+    let count = max(dataset.count, 1)
+    return Evaluation(accuracy: Double(correct) / Double(count), nll: nll / Double(count),
+                      count: dataset.count, samples: t)
 }

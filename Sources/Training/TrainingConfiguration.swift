@@ -6,6 +6,8 @@
 // predictive mean, the test set evaluated at the end) the field's comment says so.
 
 import Foundation
+import Engine
+import NN
 import Bayes
 
 /// The knobs of one classification training run (frequentist or Bayesian).
@@ -40,6 +42,11 @@ public struct TrainingConfiguration: Sendable {
     public var label: String = "training"
     /// Print one progress line per epoch (a live bar on a terminal) to standard error.
     public var showProgress: Bool = true
+    /// Stop once the validation accuracy has not improved for this many epochs (nil: run all
+    /// epochs). The paper's L1 pruning route trains with early stopping after 5 such epochs.
+    public var earlyStoppingPatience: Int?
+    /// A term added to every training loss (e.g. the L1 penalty of chapter 5), or nil.
+    public var regularizer: Regularizer?
 
     public init(epochs: Int) {
         precondition(epochs >= 1, "at least one epoch")
@@ -50,6 +57,21 @@ public struct TrainingConfiguration: Sendable {
     var fingerprint: String {
         "batch=\(batchSize) lr=\(learningRate) patience=\(plateauPatience) factor=\(plateauFactor) "
             + "S=\(trainingSamples) T=\(evaluationSamples)/\(validationSamples ?? evaluationSamples) beta=\(betaSchedule) scaling=\(elboScaling.rawValue) seed=\(seed)"
+            + (regularizer.map { " regularizer=\($0.name)" } ?? "")
+            + (earlyStoppingPatience.map { " early-stopping=\($0)" } ?? "")
+    }
+}
+
+/// A penalty R(model) added to the training loss: loss = (ELBO or cross-entropy) + R.
+public struct Regularizer: Sendable {
+    /// Names the penalty and its strength (e.g. "L1 λ=0.0001"); part of the checkpoint fingerprint.
+    public var name: String
+    /// R, differentiable in the model's parameters.
+    public var penalty: @Sendable (Module) -> Tensor
+
+    public init(name: String, penalty: @escaping @Sendable (Module) -> Tensor) {
+        self.name = name
+        self.penalty = penalty
     }
 }
 
@@ -99,6 +121,8 @@ public struct TrainingResult: Sendable {
     public var bestValidationAccuracy: Double
     /// Epochs restored from a checkpoint instead of trained now (0 for a fresh run).
     public var resumedEpochs: Int
+    /// Whether early stopping ended the run before `configuration.epochs`.
+    public var stoppedEarly: Bool
     /// Wall-clock seconds spent in this invocation.
     public var seconds: Double
 }

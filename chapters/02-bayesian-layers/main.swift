@@ -60,11 +60,7 @@ let clock = Stopwatch()
 let outputDirectory = options.common.outputDirectory(chapter: 2)
 let profile = options.common.profile
 let generator = RandomGenerator(seed: options.common.seed)
-/// The 1-minute load average (other processes compete for the cores and slow every timing).
-func loadAverage() -> Double {
-    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).flatMap { Double($0.split(separator: " ")[0]) } ?? .nan
-}
-let loadAtStart = loadAverage()
+let loadAtStart = Machine.loadAverage()
 
 /// How much work a profile does.
 struct Budget {
@@ -597,7 +593,7 @@ figures.append(klFigure)
 // weave: hide-start
 try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
 for figure in figures { _ = try figure.write(to: outputDirectory) }
-metrics["machineLoad"] = ["atStart": JSONValue(loadAtStart), "atEnd": JSONValue(loadAverage()),
+metrics["machineLoad"] = ["atStart": JSONValue(loadAtStart), "atEnd": JSONValue(Machine.loadAverage()),
                           "cores": JSONValue(ProcessInfo.processInfo.activeProcessorCount)]
 metrics["wallTimeMinutes"] = JSONValue(clock.elapsed / 60)
 let results = Results(chapter: 2, profile: profile.rawValue, seed: options.common.seed,
