@@ -67,7 +67,7 @@ let loadAtStart = Machine.loadAverage()
  | profile | what | why |
  |---|---|---|
  | smoke | LeNet-5 and AlexNet on a few hundred MNIST images, 1 epoch | seconds; the tests run it |
- | default | LeNet-5 on all of MNIST (5 epochs) and CIFAR-10 batch 1 (10 epochs); AlexNet and AlexNetHalf on 12,000 MNIST images (4 epochs) and CIFAR-10 batch 1 (15 epochs); pruning curves on 2,000 test images; fine-tuning one epoch on a subset | ≤ 20 minutes on 2 cores |
+ | default | LeNet-5 on all of MNIST (5 epochs) and CIFAR-10 batch 1 (10 epochs); AlexNet and AlexNetHalf on 12,000 MNIST images (4 epochs) and CIFAR-10 batch 1 (12 epochs); pruning curves on 1,500 test images; fine-tuning one epoch on a subset; the L1 route at most 3 epochs | ≤ 20 minutes on 2 idle cores |
  | paper | both models on the full MNIST and CIFAR-10, 100 epochs, fine-tuning and L1 training with the paper's early stopping (5 epochs) | hours |
 
  The base nets are chapter 3's: Bayesian (local reparameterization, softplus, prior N(0, 0.1²)),
@@ -118,10 +118,10 @@ func plan(for profile: Profile) -> Plan {
                        fineTuneFractions: [0, 0.5, 0.9, 0.95, 0.99], fineTuneImages: nil),
             Experiment(dataset: "mnist", architecture: .alexnet, epochs: 4, trainLimit: 12000, validationLimit: 2000, testLimit: 2000,
                        fineTuneFractions: [0, 0.9, 0.99], fineTuneImages: 4000),
-            Experiment(dataset: "cifar10", architecture: .alexnet, epochs: 15, trainLimit: nil, validationLimit: nil, testLimit: 2000,
+            Experiment(dataset: "cifar10", architecture: .alexnet, epochs: 12, trainLimit: nil, validationLimit: nil, testLimit: 2000,
                        fineTuneFractions: [0, 0.9, 0.99], fineTuneImages: 4000),
-        ], fractions: [0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99], curveTestImages: 2000, curveSamples: 4, testSamples: 10,
-           validationSamples: 4, fineTuneEpochs: 1, l1Epochs: 4, l1Patience: 2, l1Threshold: 0.01,
+        ], fractions: [0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99], curveTestImages: 1500, curveSamples: 4, testSamples: 10,
+           validationSamples: 4, fineTuneEpochs: 1, l1Epochs: 3, l1Patience: 2, l1Threshold: 0.01,
            storageFractions: [0, 0.5, 0.9, 0.99], speedImages: 256)
     case .paper:
         Plan(experiments: ["mnist", "cifar10"].flatMap { dataset in
@@ -221,6 +221,7 @@ func makeNet(_ job: Job, _ architecture: Architecture? = nil) -> (Module, Random
 /// and early stopping; a net with pruning masks keeps them (removed weights stay at 0).
 func trainBayesian(_ job: Job, architecture: Architecture? = nil, start: Module? = nil, train: ImageDataset? = nil,
                    epochs: Int, regularizer: Regularizer? = nil, patience: Int? = nil,
+                   test: (images: ImageDataset, samples: Int)? = nil,
                    checkpoint: URL, label: String, settings: Plan) throws -> Trained {
     let (model, generator) = makeNet(job, architecture)
     if let start {
@@ -228,7 +229,7 @@ func trainBayesian(_ job: Job, architecture: Architecture? = nil, start: Module?
         try model.load(stateDict: Dictionary(uniqueKeysWithValues: start.stateDict))
     }
     var configuration = TrainingConfiguration(epochs: epochs)
-    configuration.evaluationSamples = settings.testSamples
+    configuration.evaluationSamples = test?.samples ?? settings.testSamples
     configuration.validationSamples = settings.validationSamples
     configuration.seed = job.seed
     configuration.checkpointDirectory = checkpoint
@@ -236,7 +237,7 @@ func trainBayesian(_ job: Job, architecture: Architecture? = nil, start: Module?
     configuration.regularizer = regularizer
     configuration.earlyStoppingPatience = patience
     let trainer = ClassificationTrainer(model: model, modelGenerator: generator, train: train ?? job.train,
-                                        validation: job.validation, test: job.test,
+                                        validation: job.validation, test: test?.images ?? job.test,
                                         trainTransform: job.data.trainTransform, evaluationTransform: job.data.evaluationTransform,
                                         configuration: configuration)
     let result = try trainer.run()
@@ -259,7 +260,7 @@ func chapter3Net(_ job: Job, checkpoint: URL, samples: Int) throws -> Trained? {
 
  For each criterion and each fraction f, `prune` keeps the (1 − f) highest-scoring weights of the
  whole net (one threshold for all layers, `PruningScope.global`) and the pruned net is tested at
- once, without retraining. The masks are then removed again, so the next point starts from the
+ once, without retraining, with the same Monte Carlo noise at every point. The masks are then removed again, so the next point starts from the
  same trained net. Fine-tuning is one more run of the training loop on the masked net: the removed
  weights stay at exactly 0, the others adapt. To keep the comparison fair, the unpruned net (f = 0)
  gets the same fine-tuning budget.
@@ -268,7 +269,13 @@ struct CurvePoint { var fraction: Double; var accuracy: Double; var kept: Int }
 
 func pruningCurve(_ model: Module, _ job: Job, criterion: PruningCriterion, fractions: [Double], testSet: ImageDataset,
                   samples: Int) -> [CurvePoint] {
-    defer { removePruningMasks(model) }
+    // The same noise at every point (common random numbers): differences between points, and
+    // between criteria, are then the pruning's, not the Monte Carlo draw's.
+    for layer in model.bayesianLayers { layer.sampling = .fixed(seed: job.seed) }
+    defer {
+        removePruningMasks(model)
+        for layer in model.bayesianLayers { layer.sampling = .sample }
+    }
     return fractions.map { fraction in
         let summary = prune(model, fraction: fraction, criterion: criterion)
         let accuracy = evaluateClassifier(model, on: testSet, transform: job.data.evaluationTransform, samples: samples).accuracy
@@ -276,12 +283,14 @@ func pruningCurve(_ model: Module, _ job: Job, criterion: PruningCriterion, frac
     }
 }
 
-/// A copy of `model` with the lowest-scoring `fraction` removed, fine-tuned for `epochs` epochs.
+/// A copy of `model` with the lowest-scoring `fraction` removed, fine-tuned for `epochs` epochs
+/// and tested like the curve points (on `testSet` with `settings.curveSamples`).
 func fineTuned(_ model: Module, _ job: Job, criterion: PruningCriterion, fraction: Double, epochs: Int, images: Int?,
-               checkpoint: URL, settings: Plan) throws -> Trained {
+               testSet: ImageDataset, checkpoint: URL, settings: Plan) throws -> Trained {
     prune(model, fraction: fraction, criterion: criterion)
     defer { removePruningMasks(model) }
-    return try trainBayesian(job, start: model, train: limited(job.train, images), epochs: epochs, checkpoint: checkpoint,
+    return try trainBayesian(job, start: model, train: limited(job.train, images), epochs: epochs,
+                             test: (testSet, settings.curveSamples), checkpoint: checkpoint,
                              label: "fine-tuning \(job.architecture) at \(Int(fraction * 100))% removed by \(criterion)",
                              settings: settings)
 }
@@ -411,7 +420,7 @@ for experiment in settings.experiments {
     for fraction in experiment.fineTuneFractions {
         for criterion in fraction == 0 ? [PruningCriterion.signalToNoise] : PruningCriterion.allCases {
             let result = try fineTuned(base.model, job, criterion: criterion, fraction: fraction, epochs: settings.fineTuneEpochs,
-                                       images: experiment.fineTuneImages,
+                                       images: experiment.fineTuneImages, testSet: curveTest,
                                        checkpoint: folder("finetune-\(criterion)-\(Int((fraction * 1000).rounded()))"), settings: settings)
             tuned.append((criterion, fraction, result))
         }
@@ -425,7 +434,7 @@ for experiment in settings.experiments {
                                samples: settings.curveSamples)
     let l1Cut = fractionBelow(l1.model, threshold: settings.l1Threshold)
     let l1Tuned = try fineTuned(l1.model, job, criterion: .magnitude, fraction: l1Cut, epochs: settings.fineTuneEpochs,
-                                images: experiment.fineTuneImages, checkpoint: folder("l1-\(l1Strength)-finetune"), settings: settings)
+                                images: experiment.fineTuneImages, testSet: curveTest, checkpoint: folder("l1-\(l1Strength)-finetune"), settings: settings)
 
     // weave: hide-start
     let total = weightCount(base.model)
@@ -473,6 +482,7 @@ for experiment in settings.experiments {
     let snr = base.model.variationalLayers.flatMap { $0.layer.pruningScores(.signalToNoise).array }.map { Foundation.log10(Double($0)) }
     var histogram = Figure(name: "snr-\(name)", title: "\(title): log₁₀ |μ|/σ of every weight",
                            xLabel: "log₁₀ |μ|/σ", yLabel: "density", width: 700, height: 450)
+    histogram.key = "top left"
     histogram.histogram("all \(total) weights", values: snr, bins: 60, density: true, color: Figure.palette[0])
     for (index, fraction) in [0.5, 0.9, 0.99].enumerated() {
         let cutoff = prune(base.model, fraction: fraction, criterion: .signalToNoise).layers.compactMap(\.threshold).max() ?? 0
@@ -626,7 +636,8 @@ if profile != .smoke && options.model == nil && options.dataset == nil {
  ## Accuracy against the weights removed
 
  Each curve point keeps the best (1 − f) of the weights and tests on
- {{result: settings.curveTestImages}} test images with T = {{result: settings.curveSamples}}.
+ {{result: settings.curveTestImages}} test images with T = {{result: settings.curveSamples}}; the
+ fine-tuned points (dashed) and the L1 route's point are tested on the same images.
 
  {{figure: pruning-mnist-lenet5}}
 
