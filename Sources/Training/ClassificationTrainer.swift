@@ -187,7 +187,7 @@ public final class ClassificationTrainer {
                 klTerm = kls.dropFirst().reduce(kls[0]) { $0 + $1 } / Float(s)
             }
             let nll = monteCarloClassificationNLL(logits: logits, labels: batch.labels)
-            let objective = elbo(nll: nll, kl: klTerm, beta: beta, datasetSize: train.count,
+            let objective = elbo(nll: nll, kl: klTerm, beta: beta, datasetSize: configuration.datasetSize ?? train.count,
                                  scaling: configuration.elboScaling)
             loss = objective.loss
             nllValue = objective.nll
@@ -207,7 +207,7 @@ public final class ClassificationTrainer {
         loss.backward()
         optimizer.step()
         let correct = withoutGradient { accuracy(logits: mean(softmax(logits, axis: 2), axes: [0]), labels: batch.labels) }
-        if configuration.elboScaling == .reference { nllValue /= Float(train.count) }
+        if configuration.elboScaling == .reference { nllValue /= Float(configuration.datasetSize ?? train.count) }
         return (Double(value), Double(nllValue), Double(correct), Double(klValue))
     }
 

@@ -34,6 +34,10 @@ public struct TrainingConfiguration: Sendable {
     public var betaSchedule: BetaSchedule = .constant(0.1)
     /// How the ELBO is scaled (default per example: the loss is on the cross-entropy's scale).
     public var elboScaling: ELBOScaling = .perExample
+    /// N in the ELBO's KL / N (nil: the size of the training set the trainer is given). Set it when
+    /// the epochs see only a subset of the data the posterior is about (e.g. fine-tuning on a
+    /// sample): with the subset's size the KL term would weigh more, and pull σ up.
+    public var datasetSize: Int?
     /// Seed of the data order and augmentation stream.
     public var seed: UInt64 = 1
     /// Folder for checkpoints (`last.safetensors`, `best.safetensors`); nil: no checkpoints, no resume.
@@ -59,6 +63,7 @@ public struct TrainingConfiguration: Sendable {
             + "S=\(trainingSamples) T=\(evaluationSamples)/\(validationSamples ?? evaluationSamples) beta=\(betaSchedule) scaling=\(elboScaling.rawValue) seed=\(seed)"
             + (regularizer.map { " regularizer=\($0.name)" } ?? "")
             + (earlyStoppingPatience.map { " early-stopping=\($0)" } ?? "")
+            + (datasetSize.map { " N=\($0)" } ?? "")
     }
 }
 

@@ -236,6 +236,9 @@ func trainBayesian(_ job: Job, architecture: Architecture? = nil, start: Module?
     configuration.label = label
     configuration.regularizer = regularizer
     configuration.earlyStoppingPatience = patience
+    if let train, train.count != job.train.count {
+        configuration.datasetSize = job.train.count // the KL term is about all the training data, even when an epoch sees a subset
+    }
     let trainer = ClassificationTrainer(model: model, modelGenerator: generator, train: train ?? job.train,
                                         validation: job.validation, test: test?.images ?? job.test,
                                         trainTransform: job.data.trainTransform, evaluationTransform: job.data.evaluationTransform,
