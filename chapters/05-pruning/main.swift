@@ -486,7 +486,11 @@ for experiment in settings.experiments {
     var histogram = Figure(name: "snr-\(name)", title: "\(title): log₁₀ |μ|/σ of every weight",
                            xLabel: "log₁₀ |μ|/σ", yLabel: "density", width: 700, height: 450)
     histogram.key = "top left"
-    histogram.histogram("all \(total) weights", values: snr, bins: 60, density: true, color: Figure.palette[0])
+    // A few weights have |μ| ≈ 0 (log₁₀ SNR down to −12); the axis starts at the 0.1% quantile.
+    let sortedSNR = snr.sorted()
+    let shownRange = sortedSNR[sortedSNR.count / 1000] ... sortedSNR.last!
+    histogram.histogram("\(total) weights (the lowest 0.1% left of the axis)", values: snr, bins: 60, range: shownRange,
+                        density: true, color: Figure.palette[0])
     for (index, fraction) in [0.5, 0.9, 0.99].enumerated() {
         let cutoff = prune(base.model, fraction: fraction, criterion: .signalToNoise).layers.compactMap(\.threshold).max() ?? 0
         histogram.raw("set arrow \(index + 1) from \(Foundation.log10(Double(cutoff))), graph 0 to \(Foundation.log10(Double(cutoff))), graph 1 nohead lw 2 dt 2 lc rgb '\(Figure.palette[3])'")
@@ -494,7 +498,7 @@ for experiment in settings.experiments {
         record["snrCutoff_\(Int(fraction * 100))"] = JSONValue(Foundation.log10(Double(cutoff)))
     }
     removePruningMasks(base.model)
-    record["snrMedian"] = JSONValue(snr.sorted()[snr.count / 2])
+    record["snrMedian"] = JSONValue(sortedSNR[sortedSNR.count / 2])
     figures.append(histogram)
 
     // Which layers lose their weights under one global threshold.
