@@ -21,6 +21,9 @@
 // where one core idles or spins while copies run). Chunk sizes depend only on the shapes and the
 // core count, so results are bitwise reproducible for a given core count.
 //
+// The two convolutions of local reparameterization (one input, mean and variance weights) share
+// their im2col and col2im in ConvolutionPair.swift.
+//
 // Shape legend: N batch, C input channels, OC output channels, H×W input, OH×OW output,
 // KH×KW kernel, P = OH·OW output pixels per image, B images per chunk, CKK = C·KH·KW patch length.
 
@@ -234,7 +237,7 @@ private func col2imBySourceTable(_ col: UnsafePointer<Float>, _ g: ConvolutionGe
 // MARK: - Layout moves between [N, OC, P] and the GEMM's [OC, B·P]
 
 /// y[n0 + b, oc, q] = matrix[oc, b·P + q] + bias[oc]: the GEMM's channel-major result back to NCHW.
-private func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry,
+func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry,
                           images: Range<Int>, into y: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
     for b in 0..<chunk {
@@ -248,7 +251,7 @@ private func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Fl
 }
 
 /// matrix[oc, b·P + q] = dy[n0 + b, oc, q]: NCHW gradient rows gathered channel-major for the GEMMs.
-private func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
                          into matrix: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
     for b in 0..<chunk {
@@ -261,7 +264,7 @@ private func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, i
 
 /// Scratch memory for one call, freed on return.
 @inline(__always)
-private func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
     let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * 4, alignment: 64)
     defer { raw.deallocate() }
     return body(raw.bindMemory(to: Float.self, capacity: Swift.max(1, count)))
@@ -275,7 +278,7 @@ private func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) 
 /// core's data stays in its own cache. Small convolutions run on the calling thread.
 /// Returns the number of shares (workers).
 @discardableResult
-private func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int, _ images: Range<Int>) -> Void) -> Int {
+func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int, _ images: Range<Int>) -> Void) -> Int {
     let workers = g.multiplyAdds < 1 << 20 ? 1 : Swift.min(kernelThreadCount, g.batch)
     if workers <= 1 {
         if g.batch > 0 { body(0, 0..<g.batch) }
@@ -289,7 +292,7 @@ private func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int,
 
 /// Calls `body(chunk)` for consecutive chunks of at most `g.imagesPerChunk` images of `images`.
 @inline(__always)
-private func forEachChunk(of images: Range<Int>, _ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
+func forEachChunk(of images: Range<Int>, _ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
     let size = g.imagesPerChunk
     for start in Swift.stride(from: images.lowerBound, to: images.upperBound, by: size) {
         body(start ..< Swift.min(images.upperBound, start + size))
@@ -351,6 +354,15 @@ extension ConvolutionGeometry {
         return stride == 1 && kernelWidth <= 16 && 2 * outWidth >= lanes && outChannels >= 4
     }
 
+    /// The geometry of the input gradient as a stride-1 "full" convolution of dy (see
+    /// `conv2dBackwardInput`) when the direct kernel computes it, else nil.
+    var directInputGradientGeometry: ConvolutionGeometry? {
+        guard stride == 1 && kernelHeight == kernelWidth && padding <= kernelHeight - 1 else { return nil }
+        let full = ConvolutionGeometry(input: outputShape, weight: [channels, outChannels, kernelHeight, kernelWidth],
+                                       stride: 1, padding: kernelHeight - 1 - padding, caller: "conv2dBackwardInput")
+        return full.prefersDirectKernel ? full : nil
+    }
+
     /// Whether the direct weight gradient is the faster one. With a single 16-column tile per row
     /// its inner loop is too short to pay for reloading the lane sums of every tap: measured (one
     /// core) LeNet 1→6 2.3 ms vs 5–8 by im2col, 3Conv3FC 3→32 21 vs 40–50, but 6→16 (10-pixel rows)
@@ -363,7 +375,7 @@ extension ConvolutionGeometry {
 /// feeds 8 fused multiply-adds (the weights are broadcast from memory inside the FMA). Per image, the input is first copied into a zero-bordered plane
 /// xp [C, H + 2p, Wp] (Wp = 16·⌈OW/16⌉ + KW − 1) so the inner loop has no bounds checks, and the
 /// weights are repacked once as wp [⌈OC/8⌉, C, KH, KW, 8] so the 8 channels' taps are adjacent.
-private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
+func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) for \(g.outChannels) channels") }
     let y = Tensor(uninitializedShape: g.outputShape)
     let (kh, kw, c, oc, p) = (g.kernelHeight, g.kernelWidth, g.channels, g.outChannels, g.padding)
@@ -453,7 +465,7 @@ private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?
 /// copied into a zero-bordered plane as in the forward kernel and dy into rows padded with zeros to
 /// whole 16-column tiles (so the extra lanes add nothing). Lane partial sums live in memory between
 /// images, per core; at the end the cores' partials are added in core order and the lanes summed.
-private func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometry) -> Tensor {
+func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometry) -> Tensor {
     let (kh, kw, c, oc, p) = (g.kernelHeight, g.kernelWidth, g.channels, g.outChannels, g.padding)
     let taps = c * kh * kw
     let blocks = (oc + directChannelBlock - 1) / directChannelBlock
@@ -544,25 +556,21 @@ public func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape
     // stride-1 convolution of dy, padded by K − 1 − p, with the kernel flipped and its channel axes
     // swapped, W′[c, oc, i, j] = W[oc, c, K − 1 − i, K − 1 − j]: the direct kernel applies when it fits.
     let (kh, kw) = (g.kernelHeight, g.kernelWidth)
-    if stride == 1 && kh == kw && padding <= kh - 1 {
-        let full = ConvolutionGeometry(input: gradOutput.shape, weight: [g.channels, g.outChannels, kh, kw],
-                                       stride: 1, padding: kh - 1 - padding, caller: "conv2dBackwardInput")
-        if full.prefersDirectKernel {
-            let flipped = Tensor(uninitializedShape: full.weightShape)
-            let (w, f) = (weight.data, flipped.data)
-            for o in 0..<g.outChannels {
-                for c in 0..<g.channels {
-                    for i in 0..<kh {
-                        for j in 0..<kw {
-                            let source: Int = ((o * g.channels + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)
-                            let target: Int = ((c * g.outChannels + o) * kh + i) * kw + j
-                            f[target] = w[source]
-                        }
+    if let full = g.directInputGradientGeometry {
+        let flipped = Tensor(uninitializedShape: full.weightShape)
+        let (w, f) = (weight.data, flipped.data)
+        for o in 0..<g.outChannels {
+            for c in 0..<g.channels {
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        let source: Int = ((o * g.channels + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)
+                        let target: Int = ((c * g.outChannels + o) * kh + i) * kw + j
+                        f[target] = w[source]
                     }
                 }
             }
-            return directConvolutionForward(gradOutput, weight: flipped, bias: nil, full)
         }
+        return directConvolutionForward(gradOutput, weight: flipped, bias: nil, full)
     }
     let dx = Tensor(zeros: inputShape)
     let chunk = g.imagesPerChunk
