@@ -13,7 +13,7 @@
 // That is the readable reference (`conv2dForwardByIm2col`, and the backward kernels' fallback).
 // Direct kernels: where the GEMM would be skinny (few channels, short patches: LeNet, 3Conv3FC's
 // first layers) and the output rows are at least 8 pixels long, stride-1 layers instead run a register-
-// blocked direct convolution (16 columns × 8 channels per step, AVX-512) for the forward, the input
+// blocked direct convolution (16 columns × 6 channels per step) for the forward, the input
 // gradient (the same kernel on dy with the kernel flipped) and, for rows over 16 pixels, the weight
 // gradient. `bench` prints both forward paths side by side.
 // Parallelism: the batch is cut into one share per core; each core runs im2col, a single-threaded
@@ -335,9 +335,12 @@ public func conv2dForwardByIm2col(_ x: Tensor, weight: Tensor, bias: Tensor?, st
 
 // MARK: - Direct kernel for few output channels (stride 1)
 
-/// Output channels computed together by the direct kernel, one accumulator register each: 8
-/// independent fused multiply-add chains hide the FMA latency (4 chains left it latency-bound).
-private let directChannelBlock = 8
+/// Output channels computed together by the direct kernel, one 16-lane accumulator each. 6, so that
+/// the accumulators fit AVX2's 16 vector registers (6 × 2 halves, plus the input vector and the
+/// broadcast weight): with 8 channels the compiled loop spilled accumulators to the stack on AVX2
+/// machines (AMD EPYC, Zen 3). On AVX-512 that is 6 independent FMA chains, where 8 were measured
+/// best and 4 left it latency-bound; 6 also matches LeNet's 6-channel layers exactly.
+private let directChannelBlock = 6
 /// Output columns per accumulator register (AVX-512: 16 floats).
 private typealias DirectVector = SIMD16<Float>
 private let directLanes = 16
@@ -349,7 +352,7 @@ extension ConvolutionGeometry {
     /// 5.7 ms, 6→16 2.6 vs 6.4, 3Conv3FC 3→32 29 vs 45, 32→64 62 vs 128; but 64→128 at 5×5 126 vs 57.
     var prefersDirectKernel: Bool {
         let lanes = directLanes * ((outWidth + directLanes - 1) / directLanes)
-        // Fewer than 4 output channels would leave most of the 8-channel block idle (LeNet's
+        // Fewer than 4 output channels would leave most of the channel block idle (LeNet's
         // 6→1 input gradient: 8.3 ms direct against 3–6 ms by col2im).
         return stride == 1 && kernelWidth <= 16 && 2 * outWidth >= lanes && outChannels >= 4
     }
@@ -371,10 +374,10 @@ extension ConvolutionGeometry {
 }
 
 /// Direct convolution: y[n, oc, oy, ox..ox+15] = bias[oc] + Σ_{c,i,j} w[oc, c, i, j] · x[n, c, oy + i − p, ox + j − p ..]
-/// computed 16 output columns × 8 output channels at a time in registers; each input vector load
-/// feeds 8 fused multiply-adds (the weights are broadcast from memory inside the FMA). Per image, the input is first copied into a zero-bordered plane
+/// computed 16 output columns × 6 output channels at a time in registers; each input vector load
+/// feeds 6 fused multiply-adds (the weights are broadcast from memory inside the FMA). Per image, the input is first copied into a zero-bordered plane
 /// xp [C, H + 2p, Wp] (Wp = 16·⌈OW/16⌉ + KW − 1) so the inner loop has no bounds checks, and the
-/// weights are repacked once as wp [⌈OC/8⌉, C, KH, KW, 8] so the 8 channels' taps are adjacent.
+/// weights are repacked once as wp [⌈OC/6⌉, C, KH, KW, 6] so the 6 channels' taps are adjacent.
 func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) for \(g.outChannels) channels") }
     let y = Tensor(uninitializedShape: g.outputShape)
@@ -384,7 +387,7 @@ func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: C
     let (paddedHeight, paddedWidth) = (g.height + 2 * p, tiles * directLanes + kw - 1)
     let planeSize = paddedHeight * paddedWidth
     withScratch(blocks * c * kh * kw * directChannelBlock) { packed in
-        // wp[block, c, i, j, k] = w[block·8 + k, c, i, j] (0 for the padding channels).
+        // wp[block, c, i, j, k] = w[block·6 + k, c, i, j] (0 for the padding channels).
         let w = weight.data
         for block in 0..<blocks {
             for tap in 0..<(c * kh * kw) {
@@ -417,7 +420,6 @@ func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: C
                                 var acc0 = DirectVector(repeating: biases[b]), acc1 = DirectVector(repeating: biases[b + 1])
                                 var acc2 = DirectVector(repeating: biases[b + 2]), acc3 = DirectVector(repeating: biases[b + 3])
                                 var acc4 = DirectVector(repeating: biases[b + 4]), acc5 = DirectVector(repeating: biases[b + 5])
-                                var acc6 = DirectVector(repeating: biases[b + 6]), acc7 = DirectVector(repeating: biases[b + 7])
                                 var tap = weights
                                 for channel in 0..<c {
                                     for i in 0..<kh {
@@ -430,16 +432,14 @@ func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: C
                                             acc3 = acc3.addingProduct(v, DirectVector(repeating: tap[3]))
                                             acc4 = acc4.addingProduct(v, DirectVector(repeating: tap[4]))
                                             acc5 = acc5.addingProduct(v, DirectVector(repeating: tap[5]))
-                                            acc6 = acc6.addingProduct(v, DirectVector(repeating: tap[6]))
-                                            acc7 = acc7.addingProduct(v, DirectVector(repeating: tap[7]))
                                             tap += directChannelBlock
                                         }
                                     }
                                 }
                                 // Store the valid columns of each real output channel.
                                 let columns = Swift.min(directLanes, g.outWidth - tile * directLanes)
-                                (results[0], results[1], results[2], results[3]) = (acc0, acc1, acc2, acc3)
-                                (results[4], results[5], results[6], results[7]) = (acc4, acc5, acc6, acc7)
+                                (results[0], results[1], results[2]) = (acc0, acc1, acc2)
+                                (results[3], results[4], results[5]) = (acc3, acc4, acc5)
                                 for k in 0..<Swift.min(directChannelBlock, oc - b) {
                                     let out = y.data + (((image * oc) + b + k) * g.outHeight + oy) * g.outWidth + tile * directLanes
                                     if columns == directLanes {
@@ -460,8 +460,8 @@ func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: C
 
 /// The weight gradient by the direct method, for rows longer than one 16-column tile:
 ///   dW[oc, c, i, j] = Σ_n Σ_{oy, ox} dy[n, oc, oy, ox] · x[n, c, oy + i − p, ox + j − p].
-/// For each 8-channel block and tap (c, i, j), 8 registers hold 16-lane partial sums over ox; every
-/// input vector load feeds 8 fused multiply-adds against the block's gradient rows. Per image, x is
+/// For each 6-channel block and tap (c, i, j), 6 registers hold 16-lane partial sums over ox; every
+/// input vector load feeds 6 fused multiply-adds against the block's gradient rows. Per image, x is
 /// copied into a zero-bordered plane as in the forward kernel and dy into rows padded with zeros to
 /// whole 16-column tiles (so the extra lanes add nothing). Lane partial sums live in memory between
 /// images, per core; at the end the cores' partials are added in core order and the lanes summed.
@@ -473,7 +473,7 @@ func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometr
     let (paddedHeight, paddedWidth) = (g.height + 2 * p, tiles * directLanes + kw - 1)
     let (planeSize, gradientRow) = (paddedHeight * paddedWidth, tiles * directLanes)
     let gradientPlane = g.outHeight * gradientRow
-    // partials[worker][block, tap, k] is a 16-lane vector of partial sums for dW[block·8 + k, tap].
+    // partials[worker][block, tap, k] is a 16-lane vector of partial sums for dW[block·6 + k, tap].
     let partialCount = blocks * taps * directChannelBlock * directLanes
     let maxWorkers = Swift.min(kernelThreadCount, Swift.max(1, g.batch))
     let dw = Tensor(zeros: g.weightShape)
@@ -502,8 +502,8 @@ func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometr
                         for tap in 0..<taps {
                             let (channel, i, j) = (tap / (kh * kw), (tap / kw) % kh, tap % kw)
                             let sums = partial + (block * taps + tap) * directChannelBlock
-                            var (acc0, acc1, acc2, acc3) = (sums[0], sums[1], sums[2], sums[3])
-                            var (acc4, acc5, acc6, acc7) = (sums[4], sums[5], sums[6], sums[7])
+                            var (acc0, acc1, acc2) = (sums[0], sums[1], sums[2])
+                            var (acc3, acc4, acc5) = (sums[3], sums[4], sums[5])
                             let plane = UnsafeRawPointer(xp + channel * planeSize + i * paddedWidth + j)
                             for oy in 0..<g.outHeight {
                                 for tile in 0..<tiles {
@@ -515,12 +515,10 @@ func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometr
                                     acc3 = acc3.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 3 * channelStride, as: DirectVector.self))
                                     acc4 = acc4.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 4 * channelStride, as: DirectVector.self))
                                     acc5 = acc5.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 5 * channelStride, as: DirectVector.self))
-                                    acc6 = acc6.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 6 * channelStride, as: DirectVector.self))
-                                    acc7 = acc7.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 7 * channelStride, as: DirectVector.self))
                                 }
                             }
-                            (sums[0], sums[1], sums[2], sums[3]) = (acc0, acc1, acc2, acc3)
-                            (sums[4], sums[5], sums[6], sums[7]) = (acc4, acc5, acc6, acc7)
+                            (sums[0], sums[1], sums[2]) = (acc0, acc1, acc2)
+                            (sums[3], sums[4], sums[5]) = (acc3, acc4, acc5)
                         }
                     }
                 }
