@@ -116,7 +116,7 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<I
                         let src = plane + (oy * s - g.padding + i) * w - g.padding + j
                         for ox in 0..<columns.lowerBound { out[ox] = 0 }
                         if s == 1 {
-                            for ox in columns { out[ox] = src[ox] }
+                            copyRun(from: src + columns.lowerBound, to: out + columns.lowerBound, count: columns.count)
                         } else {
                             for ox in columns { out[ox] = src[ox * s] }
                         }
@@ -148,7 +148,7 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range
                         let dst = plane + (oy * s - g.padding + i) * w - g.padding + j
                         let row = src + oy * ow
                         if s == 1 {
-                            for ox in columns { dst[ox] += row[ox] }
+                            addRun(row + columns.lowerBound, into: dst + columns.lowerBound, count: columns.count)
                         } else {
                             for ox in columns { dst[ox * s] += row[ox] }
                         }
@@ -157,6 +157,31 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range
             }
         }
     }
+}
+
+/// to[k] = from[k] for k < count, 8 values per vector move. The rows im2col copies are short (10
+/// pixels in LeNet's conv2), where the compiler's loop (vector body, scalar tail, trip-count checks)
+/// cost ~10 instructions per value.
+@inline(__always)
+func copyRun(from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int) {
+    var k = 0
+    while k + 8 <= count {
+        UnsafeMutableRawPointer(to + k).storeBytes(of: UnsafeRawPointer(from + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count { to[k] = from[k]; k += 1 }
+}
+
+/// into[k] += values[k] for k < count, 8 values per vector (the same sums as the scalar loop).
+@inline(__always)
+func addRun(_ values: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>, count: Int) {
+    var k = 0
+    while k + 8 <= count {
+        let sum = UnsafeRawPointer(into + k).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(values + k).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(into + k).storeBytes(of: sum, as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count { into[k] += values[k]; k += 1 }
 }
 
 // MARK: - im2col and col2im for small output maps
