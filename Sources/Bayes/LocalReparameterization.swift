@@ -22,12 +22,46 @@ import Engine
 /// δ in √(v + δ).
 public let localReparameterizationEpsilon: Float = 1e-16
 
-/// An affine map y = A(x; W) + b and the kernels of its backward pass (no autograd involved).
+/// An affine map y = A(x; W) + b and the kernels of its backward pass (no autograd involved), plus
+/// the pair of maps local reparameterization needs, m = A(x; μ) + μ_b and v = A(x²; ν) + ν_b
+/// (ν = σ²), and their backward. A layer type may fuse the pair (the convolution shares one im2col
+/// between both); by default it is composed from the single kernels.
 public struct AffineKernels: Sendable {
+    public typealias PairForward = @Sendable (_ x: Tensor, _ weightMean: Tensor, _ weightVariance: Tensor,
+                                              _ biasMean: Tensor?, _ biasVariance: Tensor?) -> (mean: Tensor, variance: Tensor)
+    /// (dm, dv, x, μ, ν, wants dx, wants dμ and dν) → (dx, dμ, dν) with
+    /// dx = Aᵀ_x(dm; μ) + 2x ⊙ Aᵀ_x(dv; ν),  dμ = Aᵀ_W(dm; x),  dν = Aᵀ_W(dv; x²).
+    public typealias PairBackward = @Sendable (_ dMean: Tensor, _ dVariance: Tensor, _ x: Tensor, _ weightMean: Tensor,
+                                               _ weightVariance: Tensor, _ inputGradient: Bool, _ weightGradients: Bool)
+        -> (input: Tensor?, weightMean: Tensor?, weightVariance: Tensor?)
+
     public var forward: @Sendable (_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor
     public var backwardInput: @Sendable (_ gradOutput: Tensor, _ weight: Tensor, _ inputShape: [Int]) -> Tensor
     public var backwardWeight: @Sendable (_ gradOutput: Tensor, _ input: Tensor, _ weightShape: [Int]) -> Tensor
     public var backwardBias: @Sendable (_ gradOutput: Tensor) -> Tensor
+    public var meanAndVariance: PairForward
+    public var meanAndVarianceBackward: PairBackward
+
+    public init(forward: @escaping @Sendable (_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor,
+                backwardInput: @escaping @Sendable (_ gradOutput: Tensor, _ weight: Tensor, _ inputShape: [Int]) -> Tensor,
+                backwardWeight: @escaping @Sendable (_ gradOutput: Tensor, _ input: Tensor, _ weightShape: [Int]) -> Tensor,
+                backwardBias: @escaping @Sendable (_ gradOutput: Tensor) -> Tensor,
+                meanAndVariance: PairForward? = nil, meanAndVarianceBackward: PairBackward? = nil) {
+        (self.forward, self.backwardInput, self.backwardWeight, self.backwardBias) = (forward, backwardInput, backwardWeight, backwardBias)
+        // The composed pair: each map applied on its own, x² made once.
+        self.meanAndVariance = meanAndVariance ?? { x, mu, nu, muB, nuB in
+            (forward(x, mu, muB), forward(withoutGradient { square(x) }, nu, nuB))
+        }
+        self.meanAndVarianceBackward = meanAndVarianceBackward ?? { dm, dv, x, mu, nu, wantsInput, wantsWeights in
+            var dx: Tensor? = nil
+            if wantsInput {
+                dx = backwardInput(dm, mu, x.shape)
+                addTwiceProduct(dx!, x, backwardInput(dv, nu, x.shape))
+            }
+            guard wantsWeights else { return (dx, nil, nil) }
+            return (dx, backwardWeight(dm, x, mu.shape), backwardWeight(dv, withoutGradient { square(x) }, nu.shape))
+        }
+    }
 
     /// y = x Wᵀ + b with x [N, in], W [out, in].
     public static let linear = AffineKernels(
@@ -36,15 +70,24 @@ public struct AffineKernels: Sendable {
         backwardWeight: { g, x, _ in withoutGradient { matmul(g, x, transposeA: true) } },
         backwardBias: { g in withoutGradient { sum(g, axes: [0]) } })
 
+    /// y = conv2d(x, W) + b with x [N, C, H, W], W [OC, C, KH, KW]; the pair shares its im2col.
     public static func convolution(stride: Int, padding: Int) -> AffineKernels {
         AffineKernels(
             forward: { x, w, b in conv2dForward(x, weight: w, bias: b, stride: stride, padding: padding) },
             backwardInput: { g, w, shape in conv2dBackwardInput(g, weight: w, inputShape: shape, stride: stride, padding: padding) },
             backwardWeight: { g, x, shape in conv2dBackwardWeight(g, input: x, weightShape: shape, stride: stride, padding: padding) },
-            backwardBias: { g in conv2dBackwardBias(g) })
+            backwardBias: { g in conv2dBackwardBias(g) },
+            meanAndVariance: { x, mu, nu, muB, nuB in
+                conv2dMeanAndVariance(x, meanWeight: mu, varianceWeight: nu, meanBias: muB, varianceBias: nuB,
+                                      stride: stride, padding: padding)
+            },
+            meanAndVarianceBackward: { dm, dv, x, mu, nu, wantsInput, wantsWeights in
+                let r = conv2dMeanAndVarianceBackward(dMean: dm, dVariance: dv, input: x, meanWeight: mu, varianceWeight: nu,
+                                                      stride: stride, padding: padding,
+                                                      inputGradient: wantsInput, weightGradients: wantsWeights)
+                return (r.input, r.meanWeight, r.varianceWeight)
+            })
     }
-
-    /// y = conv2d(x, W) + b with x [N, C, H, W], W [OC, C, KH, KW].
 }
 
 /// How many identical copies of one batch are stacked in the current forward pass: `predict` stacks
@@ -61,30 +104,29 @@ public func localReparameterization(_ x: Tensor, kernels: AffineKernels, weightM
                                     biasMean: Tensor?, biasSigma: Tensor?, noise epsilon: Tensor) -> Tensor {
     if !GradientMode.isRecording, let rows = rowsOfOneCopy(x, copies: StackedCopies.count) {
         let one = x.slice(batch: 0..<rows)
-        let mean = kernels.forward(one, weightMean, biasMean)
-        let variance = kernels.forward(square(one), square(weightSigma), biasSigma.map { square($0) })
+        let (mean, variance) = kernels.meanAndVariance(one, weightMean, square(weightSigma), biasMean, biasSigma.map { square($0) })
         return combineMeanAndVariance(mean, variance, epsilon).0
     }
-    let (xSquared, weightVariance, biasVariance) = withoutGradient { (square(x), square(weightSigma), biasSigma.map { square($0) }) }
-    let mean = kernels.forward(x, weightMean, biasMean)
-    let variance = kernels.forward(xSquared, weightVariance, biasVariance)
+    let (weightVariance, biasVariance) = withoutGradient { (square(weightSigma), biasSigma.map { square($0) }) }
+    let (mean, variance) = kernels.meanAndVariance(x, weightMean, weightVariance, biasMean, biasVariance)
     let (out, scale) = combineMeanAndVariance(mean, variance, epsilon)
     var inputs = [x, weightMean, weightSigma]
     if let biasMean, let biasSigma { inputs += [biasMean, biasSigma] }
     // Backward. forward: out = m + s ⊙ ε with s = √(v + δ), so
     //   dm = d out,   dv = d out ⊙ ε / (2 s);
     //   m = A(x; μ) + μ_b    ⇒ dx += Aᵀ_x(dm; μ),         dμ = Aᵀ_W(dm; x),          dμ_b = Σ dm
-    //   v = A(x²; σ²) + σ_b² ⇒ dx += 2x ⊙ Aᵀ_x(dv; σ²),   dσ = 2σ ⊙ Aᵀ_W(dv; x²),   dσ_b = 2σ_b ⊙ Σ dv
+    //   v = A(x²; ν) + σ_b², ν = σ²
+    //                        ⇒ dx += 2x ⊙ Aᵀ_x(dv; ν),    dσ = 2σ ⊙ Aᵀ_W(dv; x²),    dσ_b = 2σ_b ⊙ Σ dv
+    // (`meanAndVarianceBackward` computes the dx sum and both Aᵀ_W in one pass where it can).
     return out.recordingGradient(of: inputs) { g in
         let dMean = g
         let dVariance = varianceGradient(g, epsilon, scale)
-        var grads: [Tensor?] = []
-        grads.append(x.needsGradient
-            ? kernels.backwardInput(dMean, weightMean.detached(), x.shape)
-              + 2 * x.detached() * kernels.backwardInput(dVariance, weightVariance, x.shape) : nil)
-        grads.append(weightMean.needsGradient ? kernels.backwardWeight(dMean, x.detached(), weightMean.shape) : nil)
-        grads.append(weightSigma.needsGradient
-            ? 2 * weightSigma.detached() * kernels.backwardWeight(dVariance, xSquared, weightSigma.shape) : nil)
+        let wantsWeights = weightMean.needsGradient || weightSigma.needsGradient
+        let pair = kernels.meanAndVarianceBackward(dMean, dVariance, x.detached(), weightMean.detached(), weightVariance,
+                                                   x.needsGradient, wantsWeights)
+        var grads: [Tensor?] = [pair.input,
+                                weightMean.needsGradient ? pair.weightMean : nil,
+                                weightSigma.needsGradient ? 2 * weightSigma.detached() * pair.weightVariance! : nil]
         if let biasMean, let biasSigma {
             grads.append(biasMean.needsGradient ? kernels.backwardBias(dMean) : nil)
             grads.append(biasSigma.needsGradient ? 2 * biasSigma.detached() * kernels.backwardBias(dVariance) : nil)

@@ -13,13 +13,16 @@
 // That is the readable reference (`conv2dForwardByIm2col`, and the backward kernels' fallback).
 // Direct kernels: where the GEMM would be skinny (few channels, short patches: LeNet, 3Conv3FC's
 // first layers) and the output rows are at least 8 pixels long, stride-1 layers instead run a register-
-// blocked direct convolution (16 columns × 8 channels per step, AVX-512) for the forward, the input
+// blocked direct convolution (16 columns × 6 channels per step) for the forward, the input
 // gradient (the same kernel on dy with the kernel flipped) and, for rows over 16 pixels, the weight
 // gradient. `bench` prints both forward paths side by side.
 // Parallelism: the batch is cut into one share per core; each core runs im2col, a single-threaded
 // GEMM and the scatter on its own images (rather than OpenBLAS-threaded GEMMs between im2col passes,
 // where one core idles or spins while copies run). Chunk sizes depend only on the shapes and the
 // core count, so results are bitwise reproducible for a given core count.
+//
+// The two convolutions of local reparameterization (one input, mean and variance weights) share
+// their im2col and col2im in ConvolutionPair.swift.
 //
 // Shape legend: N batch, C input channels, OC output channels, H×W input, OH×OW output,
 // KH×KW kernel, P = OH·OW output pixels per image, B images per chunk, CKK = C·KH·KW patch length.
@@ -113,7 +116,7 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<I
                         let src = plane + (oy * s - g.padding + i) * w - g.padding + j
                         for ox in 0..<columns.lowerBound { out[ox] = 0 }
                         if s == 1 {
-                            for ox in columns { out[ox] = src[ox] }
+                            copyRun(from: src + columns.lowerBound, to: out + columns.lowerBound, count: columns.count)
                         } else {
                             for ox in columns { out[ox] = src[ox * s] }
                         }
@@ -145,7 +148,7 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range
                         let dst = plane + (oy * s - g.padding + i) * w - g.padding + j
                         let row = src + oy * ow
                         if s == 1 {
-                            for ox in columns { dst[ox] += row[ox] }
+                            addRun(row + columns.lowerBound, into: dst + columns.lowerBound, count: columns.count)
                         } else {
                             for ox in columns { dst[ox * s] += row[ox] }
                         }
@@ -154,6 +157,31 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range
             }
         }
     }
+}
+
+/// to[k] = from[k] for k < count, 8 values per vector move. The rows im2col copies are short (10
+/// pixels in LeNet's conv2), where the compiler's loop (vector body, scalar tail, trip-count checks)
+/// cost ~10 instructions per value.
+@inline(__always)
+func copyRun(from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int) {
+    var k = 0
+    while k + 8 <= count {
+        UnsafeMutableRawPointer(to + k).storeBytes(of: UnsafeRawPointer(from + k).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count { to[k] = from[k]; k += 1 }
+}
+
+/// into[k] += values[k] for k < count, 8 values per vector (the same sums as the scalar loop).
+@inline(__always)
+func addRun(_ values: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>, count: Int) {
+    var k = 0
+    while k + 8 <= count {
+        let sum = UnsafeRawPointer(into + k).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(values + k).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(into + k).storeBytes(of: sum, as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count { into[k] += values[k]; k += 1 }
 }
 
 // MARK: - im2col and col2im for small output maps
@@ -234,7 +262,7 @@ private func col2imBySourceTable(_ col: UnsafePointer<Float>, _ g: ConvolutionGe
 // MARK: - Layout moves between [N, OC, P] and the GEMM's [OC, B·P]
 
 /// y[n0 + b, oc, q] = matrix[oc, b·P + q] + bias[oc]: the GEMM's channel-major result back to NCHW.
-private func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry,
+func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry,
                           images: Range<Int>, into y: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
     for b in 0..<chunk {
@@ -248,7 +276,7 @@ private func scatterChunk(_ matrix: UnsafePointer<Float>, bias: UnsafePointer<Fl
 }
 
 /// matrix[oc, b·P + q] = dy[n0 + b, oc, q]: NCHW gradient rows gathered channel-major for the GEMMs.
-private func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
                          into matrix: UnsafeMutablePointer<Float>) {
     let (chunk, pixels, oc) = (images.count, g.pixels, g.outChannels)
     for b in 0..<chunk {
@@ -261,7 +289,7 @@ private func gatherChunk(_ dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, i
 
 /// Scratch memory for one call, freed on return.
 @inline(__always)
-private func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
     let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * 4, alignment: 64)
     defer { raw.deallocate() }
     return body(raw.bindMemory(to: Float.self, capacity: Swift.max(1, count)))
@@ -275,7 +303,7 @@ private func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) 
 /// core's data stays in its own cache. Small convolutions run on the calling thread.
 /// Returns the number of shares (workers).
 @discardableResult
-private func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int, _ images: Range<Int>) -> Void) -> Int {
+func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int, _ images: Range<Int>) -> Void) -> Int {
     let workers = g.multiplyAdds < 1 << 20 ? 1 : Swift.min(kernelThreadCount, g.batch)
     if workers <= 1 {
         if g.batch > 0 { body(0, 0..<g.batch) }
@@ -289,7 +317,7 @@ private func forEachBatchShare(_ g: ConvolutionGeometry, _ body: (_ worker: Int,
 
 /// Calls `body(chunk)` for consecutive chunks of at most `g.imagesPerChunk` images of `images`.
 @inline(__always)
-private func forEachChunk(of images: Range<Int>, _ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
+func forEachChunk(of images: Range<Int>, _ g: ConvolutionGeometry, _ body: (Range<Int>) -> Void) {
     let size = g.imagesPerChunk
     for start in Swift.stride(from: images.lowerBound, to: images.upperBound, by: size) {
         body(start ..< Swift.min(images.upperBound, start + size))
@@ -332,9 +360,12 @@ public func conv2dForwardByIm2col(_ x: Tensor, weight: Tensor, bias: Tensor?, st
 
 // MARK: - Direct kernel for few output channels (stride 1)
 
-/// Output channels computed together by the direct kernel, one accumulator register each: 8
-/// independent fused multiply-add chains hide the FMA latency (4 chains left it latency-bound).
-private let directChannelBlock = 8
+/// Output channels computed together by the direct kernel, one 16-lane accumulator each. 6, so that
+/// the accumulators fit AVX2's 16 vector registers (6 × 2 halves, plus the input vector and the
+/// broadcast weight): with 8 channels the compiled loop spilled accumulators to the stack on AVX2
+/// machines (AMD EPYC, Zen 3). On AVX-512 that is 6 independent FMA chains, where 8 were measured
+/// best and 4 left it latency-bound; 6 also matches LeNet's 6-channel layers exactly.
+private let directChannelBlock = 6
 /// Output columns per accumulator register (AVX-512: 16 floats).
 private typealias DirectVector = SIMD16<Float>
 private let directLanes = 16
@@ -346,9 +377,18 @@ extension ConvolutionGeometry {
     /// 5.7 ms, 6→16 2.6 vs 6.4, 3Conv3FC 3→32 29 vs 45, 32→64 62 vs 128; but 64→128 at 5×5 126 vs 57.
     var prefersDirectKernel: Bool {
         let lanes = directLanes * ((outWidth + directLanes - 1) / directLanes)
-        // Fewer than 4 output channels would leave most of the 8-channel block idle (LeNet's
+        // Fewer than 4 output channels would leave most of the channel block idle (LeNet's
         // 6→1 input gradient: 8.3 ms direct against 3–6 ms by col2im).
         return stride == 1 && kernelWidth <= 16 && 2 * outWidth >= lanes && outChannels >= 4
+    }
+
+    /// The geometry of the input gradient as a stride-1 "full" convolution of dy (see
+    /// `conv2dBackwardInput`) when the direct kernel computes it, else nil.
+    var directInputGradientGeometry: ConvolutionGeometry? {
+        guard stride == 1 && kernelHeight == kernelWidth && padding <= kernelHeight - 1 else { return nil }
+        let full = ConvolutionGeometry(input: outputShape, weight: [channels, outChannels, kernelHeight, kernelWidth],
+                                       stride: 1, padding: kernelHeight - 1 - padding, caller: "conv2dBackwardInput")
+        return full.prefersDirectKernel ? full : nil
     }
 
     /// Whether the direct weight gradient is the faster one. With a single 16-column tile per row
@@ -359,11 +399,11 @@ extension ConvolutionGeometry {
 }
 
 /// Direct convolution: y[n, oc, oy, ox..ox+15] = bias[oc] + Σ_{c,i,j} w[oc, c, i, j] · x[n, c, oy + i − p, ox + j − p ..]
-/// computed 16 output columns × 8 output channels at a time in registers; each input vector load
-/// feeds 8 fused multiply-adds (the weights are broadcast from memory inside the FMA). Per image, the input is first copied into a zero-bordered plane
+/// computed 16 output columns × 6 output channels at a time in registers; each input vector load
+/// feeds 6 fused multiply-adds (the weights are broadcast from memory inside the FMA). Per image, the input is first copied into a zero-bordered plane
 /// xp [C, H + 2p, Wp] (Wp = 16·⌈OW/16⌉ + KW − 1) so the inner loop has no bounds checks, and the
-/// weights are repacked once as wp [⌈OC/8⌉, C, KH, KW, 8] so the 8 channels' taps are adjacent.
-private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
+/// weights are repacked once as wp [⌈OC/6⌉, C, KH, KW, 6] so the 6 channels' taps are adjacent.
+func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ g: ConvolutionGeometry) -> Tensor {
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d: bias \(bias.shape) for \(g.outChannels) channels") }
     let y = Tensor(uninitializedShape: g.outputShape)
     let (kh, kw, c, oc, p) = (g.kernelHeight, g.kernelWidth, g.channels, g.outChannels, g.padding)
@@ -372,7 +412,7 @@ private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?
     let (paddedHeight, paddedWidth) = (g.height + 2 * p, tiles * directLanes + kw - 1)
     let planeSize = paddedHeight * paddedWidth
     withScratch(blocks * c * kh * kw * directChannelBlock) { packed in
-        // wp[block, c, i, j, k] = w[block·8 + k, c, i, j] (0 for the padding channels).
+        // wp[block, c, i, j, k] = w[block·6 + k, c, i, j] (0 for the padding channels).
         let w = weight.data
         for block in 0..<blocks {
             for tap in 0..<(c * kh * kw) {
@@ -405,7 +445,6 @@ private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?
                                 var acc0 = DirectVector(repeating: biases[b]), acc1 = DirectVector(repeating: biases[b + 1])
                                 var acc2 = DirectVector(repeating: biases[b + 2]), acc3 = DirectVector(repeating: biases[b + 3])
                                 var acc4 = DirectVector(repeating: biases[b + 4]), acc5 = DirectVector(repeating: biases[b + 5])
-                                var acc6 = DirectVector(repeating: biases[b + 6]), acc7 = DirectVector(repeating: biases[b + 7])
                                 var tap = weights
                                 for channel in 0..<c {
                                     for i in 0..<kh {
@@ -418,16 +457,14 @@ private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?
                                             acc3 = acc3.addingProduct(v, DirectVector(repeating: tap[3]))
                                             acc4 = acc4.addingProduct(v, DirectVector(repeating: tap[4]))
                                             acc5 = acc5.addingProduct(v, DirectVector(repeating: tap[5]))
-                                            acc6 = acc6.addingProduct(v, DirectVector(repeating: tap[6]))
-                                            acc7 = acc7.addingProduct(v, DirectVector(repeating: tap[7]))
                                             tap += directChannelBlock
                                         }
                                     }
                                 }
                                 // Store the valid columns of each real output channel.
                                 let columns = Swift.min(directLanes, g.outWidth - tile * directLanes)
-                                (results[0], results[1], results[2], results[3]) = (acc0, acc1, acc2, acc3)
-                                (results[4], results[5], results[6], results[7]) = (acc4, acc5, acc6, acc7)
+                                (results[0], results[1], results[2]) = (acc0, acc1, acc2)
+                                (results[3], results[4], results[5]) = (acc3, acc4, acc5)
                                 for k in 0..<Swift.min(directChannelBlock, oc - b) {
                                     let out = y.data + (((image * oc) + b + k) * g.outHeight + oy) * g.outWidth + tile * directLanes
                                     if columns == directLanes {
@@ -448,12 +485,12 @@ private func directConvolutionForward(_ x: Tensor, weight: Tensor, bias: Tensor?
 
 /// The weight gradient by the direct method, for rows longer than one 16-column tile:
 ///   dW[oc, c, i, j] = Σ_n Σ_{oy, ox} dy[n, oc, oy, ox] · x[n, c, oy + i − p, ox + j − p].
-/// For each 8-channel block and tap (c, i, j), 8 registers hold 16-lane partial sums over ox; every
-/// input vector load feeds 8 fused multiply-adds against the block's gradient rows. Per image, x is
+/// For each 6-channel block and tap (c, i, j), 6 registers hold 16-lane partial sums over ox; every
+/// input vector load feeds 6 fused multiply-adds against the block's gradient rows. Per image, x is
 /// copied into a zero-bordered plane as in the forward kernel and dy into rows padded with zeros to
 /// whole 16-column tiles (so the extra lanes add nothing). Lane partial sums live in memory between
 /// images, per core; at the end the cores' partials are added in core order and the lanes summed.
-private func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometry) -> Tensor {
+func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: ConvolutionGeometry) -> Tensor {
     let (kh, kw, c, oc, p) = (g.kernelHeight, g.kernelWidth, g.channels, g.outChannels, g.padding)
     let taps = c * kh * kw
     let blocks = (oc + directChannelBlock - 1) / directChannelBlock
@@ -461,7 +498,7 @@ private func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: Convolutio
     let (paddedHeight, paddedWidth) = (g.height + 2 * p, tiles * directLanes + kw - 1)
     let (planeSize, gradientRow) = (paddedHeight * paddedWidth, tiles * directLanes)
     let gradientPlane = g.outHeight * gradientRow
-    // partials[worker][block, tap, k] is a 16-lane vector of partial sums for dW[block·8 + k, tap].
+    // partials[worker][block, tap, k] is a 16-lane vector of partial sums for dW[block·6 + k, tap].
     let partialCount = blocks * taps * directChannelBlock * directLanes
     let maxWorkers = Swift.min(kernelThreadCount, Swift.max(1, g.batch))
     let dw = Tensor(zeros: g.weightShape)
@@ -490,8 +527,8 @@ private func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: Convolutio
                         for tap in 0..<taps {
                             let (channel, i, j) = (tap / (kh * kw), (tap / kw) % kh, tap % kw)
                             let sums = partial + (block * taps + tap) * directChannelBlock
-                            var (acc0, acc1, acc2, acc3) = (sums[0], sums[1], sums[2], sums[3])
-                            var (acc4, acc5, acc6, acc7) = (sums[4], sums[5], sums[6], sums[7])
+                            var (acc0, acc1, acc2) = (sums[0], sums[1], sums[2])
+                            var (acc3, acc4, acc5) = (sums[3], sums[4], sums[5])
                             let plane = UnsafeRawPointer(xp + channel * planeSize + i * paddedWidth + j)
                             for oy in 0..<g.outHeight {
                                 for tile in 0..<tiles {
@@ -503,12 +540,10 @@ private func directWeightGradient(_ dy: Tensor, input x: Tensor, _ g: Convolutio
                                     acc3 = acc3.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 3 * channelStride, as: DirectVector.self))
                                     acc4 = acc4.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 4 * channelStride, as: DirectVector.self))
                                     acc5 = acc5.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 5 * channelStride, as: DirectVector.self))
-                                    acc6 = acc6.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 6 * channelStride, as: DirectVector.self))
-                                    acc7 = acc7.addingProduct(v, rows.loadUnaligned(fromByteOffset: at + 7 * channelStride, as: DirectVector.self))
                                 }
                             }
-                            (sums[0], sums[1], sums[2], sums[3]) = (acc0, acc1, acc2, acc3)
-                            (sums[4], sums[5], sums[6], sums[7]) = (acc4, acc5, acc6, acc7)
+                            (sums[0], sums[1], sums[2]) = (acc0, acc1, acc2)
+                            (sums[3], sums[4], sums[5]) = (acc3, acc4, acc5)
                         }
                     }
                 }
@@ -544,25 +579,21 @@ public func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape
     // stride-1 convolution of dy, padded by K − 1 − p, with the kernel flipped and its channel axes
     // swapped, W′[c, oc, i, j] = W[oc, c, K − 1 − i, K − 1 − j]: the direct kernel applies when it fits.
     let (kh, kw) = (g.kernelHeight, g.kernelWidth)
-    if stride == 1 && kh == kw && padding <= kh - 1 {
-        let full = ConvolutionGeometry(input: gradOutput.shape, weight: [g.channels, g.outChannels, kh, kw],
-                                       stride: 1, padding: kh - 1 - padding, caller: "conv2dBackwardInput")
-        if full.prefersDirectKernel {
-            let flipped = Tensor(uninitializedShape: full.weightShape)
-            let (w, f) = (weight.data, flipped.data)
-            for o in 0..<g.outChannels {
-                for c in 0..<g.channels {
-                    for i in 0..<kh {
-                        for j in 0..<kw {
-                            let source: Int = ((o * g.channels + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)
-                            let target: Int = ((c * g.outChannels + o) * kh + i) * kw + j
-                            f[target] = w[source]
-                        }
+    if let full = g.directInputGradientGeometry {
+        let flipped = Tensor(uninitializedShape: full.weightShape)
+        let (w, f) = (weight.data, flipped.data)
+        for o in 0..<g.outChannels {
+            for c in 0..<g.channels {
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        let source: Int = ((o * g.channels + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)
+                        let target: Int = ((c * g.outChannels + o) * kh + i) * kw + j
+                        f[target] = w[source]
                     }
                 }
             }
-            return directConvolutionForward(gradOutput, weight: flipped, bias: nil, full)
         }
+        return directConvolutionForward(gradOutput, weight: flipped, bias: nil, full)
     }
     let dx = Tensor(zeros: inputShape)
     let chunk = g.imagesPerChunk

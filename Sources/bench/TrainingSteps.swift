@@ -85,8 +85,9 @@ func predictionRate(_ architecture: Architecture, batch: Int, samples: Int = 10)
     return Double(batch) / seconds
 }
 
-/// `bench profile <architecture> <kind> [seconds]`: repeat one training step (or `predict`) for a
-/// profiler (perf, callgrind) and print its rate.
+/// `bench profile <architecture> <kind> [seconds] [steps]`: repeat one training step (or `predict`)
+/// for a profiler (perf, callgrind) and print its rate; with `steps`, exactly that many after one
+/// warm-up step (a fixed amount of work, for instruction counts).
 func runProfileLoop(_ arguments: [String]) {
     if arguments.first == "maxpool" {
         let x = Tensor.randomNormal([256, 6, 28, 28], generator: RandomGenerator(seed: 1))
@@ -95,17 +96,28 @@ func runProfileLoop(_ arguments: [String]) {
         print(String(format: "maxpool 256×6×28×28: %.3f ms no-grad, %.3f ms", t * 1e3, t2 * 1e3))
         return
     }
+    if arguments.first == "normal" {
+        let (generator, values) = (RandomGenerator(seed: 1), Tensor(uninitializedShape: [1 << 20]))
+        let t = bestTime(budget: 2, minRuns: 5) { generator.fillNormal(values.data, count: values.count) }
+        let check = RandomGenerator(seed: 5)
+        check.fillNormal(values.data, count: 1001)
+        let digest = (0..<1001).reduce(UInt64(0)) { ($0 &* 31) &+ UInt64(values.data[$1].bitPattern) } &+ check.next()
+        print(String(format: "fillNormal: %.2f ns/value (digest %llx)", t / Double(values.count) * 1e9, digest))
+        return
+    }
     guard arguments.count >= 2, let architecture = Architecture(rawValue: arguments[0]),
           let kind = StepKind(rawValue: arguments[1]) ?? (arguments[1] == "predict" ? .lrt : nil) else {
-        print("usage: bench profile <lenet5|alexnet|3conv3fc> <frequentist|bbb|lrt|flipout|predict> [seconds], or bench profile maxpool")
+        print("usage: bench profile <lenet5|alexnet|3conv3fc> <frequentist|bbb|lrt|flipout|predict> [seconds] [steps], or bench profile maxpool|normal")
         return
     }
     let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 10 : 10
     let setup = StepSetup(architecture, kind, batch: 256)
     let predicting = arguments[1] == "predict"
+    let fixedSteps = arguments.count > 3 ? Int(arguments[3]) : nil
+    if fixedSteps != nil { if predicting { setup.prediction(samples: 10) } else { setup.trainingStep() } }
     var steps = 0
     let start = now()
-    while now() - start < seconds {
+    while fixedSteps.map({ steps < $0 }) ?? (now() - start < seconds) {
         if predicting { setup.prediction(samples: 10) } else { setup.trainingStep() }
         steps += 1
     }
