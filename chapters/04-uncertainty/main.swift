@@ -42,6 +42,7 @@ struct Chapter4Options: ParsableArguments {
     var checkpoints: String?
 }
 let options = Chapter4Options.parseOrExit()
+Weaver.weaveOnlyIfAsked(4, options: options.common)
 let clock = Stopwatch()
 let outputDirectory = options.common.outputDirectory(chapter: 4)
 let profile = options.common.profile
@@ -858,7 +859,7 @@ if profile != .smoke {
 
  Time: training took {{result: minutes.training %.1f}} minutes and the final evaluation
  {{result: minutes.evaluation %.1f}}; the whole run {{result: minutes.total %.1f}} minutes on 2
- shared cores. {{result: cifarNote}}
+ cores. {{result: cifarNote}}
 
  ## What this suite does differently from the reference implementation
 
