@@ -70,6 +70,12 @@ public struct ImageDataset: Sendable {
                             pixels: subsetPixels, labels: indices.map { labels[$0] }, classNames: classNames)
     }
 
+    /// The first `limit` images (all of them when `limit` is nil or not below the count).
+    public func prefix(_ limit: Int?) -> ImageDataset {
+        guard let limit, limit < count else { return self }
+        return subset(Array(0..<limit))
+    }
+
     /// The dataset with a deterministic geometry (resize or zero padding) applied once to every
     /// image, kept as bytes. Pre-applying MNIST's 28→32 resize makes each epoch a plain byte→float
     /// conversion (measured: ≈0.9 s per MNIST epoch with the resize done per batch, far less without).

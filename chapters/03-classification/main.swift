@@ -124,51 +124,7 @@ func settings(for profile: Profile, seed: UInt64) -> ProfileSettings {
  a 10,000-image training set within a few epochs. A dataset whose files are missing is reported,
  with where to get it, and its rows are left out.
  */
-struct PreparedData {
-    var train: ImageDataset, validation: ImageDataset, test: ImageDataset
-    var trainTransform: ImageTransform, evaluationTransform: ImageTransform
-    var classes: Int, channels: Int
-    var files: String
-}
-
-func loadData(_ name: String, location: DataLocation, validationSeed: UInt64) throws -> PreparedData {
-    switch name {
-    case "mnist":
-        let resize = ImageTransform.mnistLeNet.geometry
-        let train = try MNIST.load(split: .train, from: location).applyingGeometry(resize)
-        let test = try MNIST.load(split: .test, from: location).applyingGeometry(resize)
-        let split = train.validationSplit(fraction: 0.2, seed: validationSeed)
-        return PreparedData(train: split.train, validation: split.validation, test: test,
-                            trainTransform: ImageTransform(), evaluationTransform: ImageTransform(),
-                            classes: 10, channels: 1, files: "MNIST train (60,000) + t10k (10,000)")
-    case "cifar10":
-        let train = try CIFAR10.load(split: .train, from: location, allowPartial: true)
-        let test = try CIFAR10.load(split: .test, from: location)
-        let split = train.validationSplit(fraction: 0.2, seed: validationSeed)
-        let batches = train.count / 10000
-        return PreparedData(train: split.train, validation: split.validation, test: test,
-                            trainTransform: .cifarAugmented(normalized: true),
-                            evaluationTransform: ImageTransform(normalization: .cifar10), classes: 10, channels: 3,
-                            files: batches == 5 ? "CIFAR-10 data_batch_1–5 (50,000) + test_batch"
-                                : "CIFAR-10 data_batch_1 only (\(train.count) of 50,000 training images) + test_batch")
-    case "cifar100":
-        let train = try CIFAR100.load(split: .train, from: location)
-        let test = try CIFAR100.load(split: .test, from: location)
-        let split = train.validationSplit(fraction: 0.2, seed: validationSeed)
-        return PreparedData(train: split.train, validation: split.validation, test: test,
-                            trainTransform: .cifarAugmented(normalized: true),
-                            evaluationTransform: ImageTransform(normalization: .cifar10), classes: 100, channels: 3,
-                            files: "CIFAR-100 train.bin (50,000) + test.bin")
-    default:
-        throw ValidationError("unknown dataset '\(name)': use mnist, cifar10 or cifar100")
-    }
-}
-
-/// The first `limit` images of a dataset (all when nil).
-func limited(_ data: ImageDataset, _ limit: Int?) -> ImageDataset {
-    guard let limit, limit < data.count else { return data }
-    return data.subset(Array(0..<limit))
-}
+// `ClassificationData.load` (Sources/Training/ClassificationData.swift) does exactly this.
 
 /*:
  ## One run
@@ -188,7 +144,7 @@ struct RunRecord {
     var initial: [String: Double]  // the watched weight before training
 }
 
-func train(_ experiment: Experiment, data: PreparedData, bayesian: Bool, estimator: Estimator, seed: UInt64,
+func train(_ experiment: Experiment, data: ClassificationData, bayesian: Bool, estimator: Estimator, seed: UInt64,
            settings: ProfileSettings, epochs: Int, checkpoints: URL) throws -> RunRecord {
     let generator = RandomGenerator(seed: seed)
     let kind: NetworkKind = bayesian ? .bayesian(VariationalSettings(estimator: estimator)) : .frequentist
@@ -202,10 +158,10 @@ func train(_ experiment: Experiment, data: PreparedData, bayesian: Bool, estimat
     configuration.seed = seed
     configuration.checkpointDirectory = checkpoints
     configuration.label = "\(bayesian ? "Bayesian" : "frequentist") \(experiment.architecture) on \(experiment.dataset)"
-    let train = limited(data.train, experiment.trainLimit)
+    let train = data.train.prefix(experiment.trainLimit)
     let trainer = ClassificationTrainer(model: model, modelGenerator: generator, train: train,
-                                        validation: limited(data.validation, experiment.validationLimit),
-                                        test: limited(data.test, experiment.testLimit),
+                                        validation: data.validation.prefix(experiment.validationLimit),
+                                        test: data.test.prefix(experiment.testLimit),
                                         trainTransform: data.trainTransform, evaluationTransform: data.evaluationTransform,
                                         configuration: configuration)
     // One weight of the first layer, chosen at random (but the same for every epoch).
@@ -240,6 +196,9 @@ if let text = options.beta {
 }
 if let samples = options.samples { plan.trainingSamples = samples }
 if let samples = options.evalSamples { plan.evaluationSamples = samples; plan.validationSamples = nil }
+if let name = options.dataset, !ClassificationData.names.contains(name) {
+    throw ValidationError("unknown dataset '\(name)': use \(ClassificationData.names.joined(separator: ", "))")
+}
 if options.model != nil || options.dataset != nil {
     let architecture = try options.model.map { name in
         guard let value = Architecture(rawValue: name) else { throw ValidationError("unknown model '\(name)': use lenet5, alexnet, 3conv3fc") }
@@ -266,12 +225,12 @@ let checkpointRoot = options.checkpoints.map { URL(fileURLWithPath: $0, isDirect
  */
 var runs: [RunRecord] = []
 var missing: [String: String] = [:]        // dataset → what is missing and how to get it
-var cache: [String: PreparedData] = [:]
+var cache: [String: ClassificationData] = [:]
 for experiment in plan.experiments {
     if missing[experiment.dataset] != nil { continue }
-    let data: PreparedData
+    let data: ClassificationData
     if let cached = cache[experiment.dataset] { data = cached } else {
-        do { data = try loadData(experiment.dataset, location: dataLocation, validationSeed: options.common.seed) }
+        do { data = try ClassificationData.load(experiment.dataset, from: dataLocation, validationSeed: options.common.seed) }
         catch let error as DatasetError {
             missing[experiment.dataset] = error.description
             print("chapter 3: \(experiment.dataset) not run: \(error)")

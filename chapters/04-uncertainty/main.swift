@@ -184,12 +184,6 @@ if let samples = options.samples { settings.samples = samples }
 let checkpointRoot = options.checkpoints.map { URL(fileURLWithPath: $0, isDirectory: true) }
     ?? (options.common.out != nil ? outputDirectory.appendingPathComponent("checkpoints", isDirectory: true)
         : URL(fileURLWithPath: ".build/checkpoints/chapter4", isDirectory: true))
-
-/// The first `limit` images of a dataset (all when nil).
-func limited(_ data: ImageDataset, _ limit: Int?) -> ImageDataset {
-    guard let limit, limit < data.count else { return data }
-    return data.subset(Array(0..<limit))
-}
 // weave: hide-end
 
 /*:
@@ -209,10 +203,10 @@ struct Split {
 
 let resize = ImageTransform.mnistLeNet.geometry
 let mnistTrainAll = try MNIST.load(split: .train, from: dataLocation).applyingGeometry(resize)
-let mnistTestOriginal = limited(try MNIST.load(split: .test, from: dataLocation), settings.testLimit)   // 28×28, for the sheets
-let notMNISTOriginal = limited(try NotMNIST.load(from: dataLocation), settings.testLimit)
+let mnistTestOriginal = try MNIST.load(split: .test, from: dataLocation).prefix(settings.testLimit)   // 28×28, for the sheets
+let notMNISTOriginal = try NotMNIST.load(from: dataLocation).prefix(settings.testLimit)
 let mnistSplit = mnistTrainAll.validationSplit(fraction: 0.2, seed: seed)
-let mnist = Split(train: limited(mnistSplit.train, settings.trainLimit), validation: limited(mnistSplit.validation, settings.validationLimit),
+let mnist = Split(train: mnistSplit.train.prefix(settings.trainLimit), validation: mnistSplit.validation.prefix(settings.validationLimit),
                   test: mnistTestOriginal.applyingGeometry(resize), trainTransform: ImageTransform(), evaluationTransform: ImageTransform(),
                   channels: 1)
 let notMNIST = notMNISTOriginal.applyingGeometry(resize)
@@ -225,8 +219,8 @@ do {
     let train = try CIFAR10.load(split: .train, from: dataLocation, allowPartial: true)
     let test = try CIFAR10.load(split: .test, from: dataLocation)
     let split = train.validationSplit(fraction: 0.2, seed: seed)
-    cifar = Split(train: limited(split.train, settings.trainLimit), validation: limited(split.validation, settings.validationLimit),
-                  test: limited(test, settings.testLimit), trainTransform: .cifarAugmented(normalized: true),
+    cifar = Split(train: split.train.prefix(settings.trainLimit), validation: split.validation.prefix(settings.validationLimit),
+                  test: test.prefix(settings.testLimit), trainTransform: .cifarAugmented(normalized: true),
                   evaluationTransform: ImageTransform(normalization: .cifar10), channels: 3)
     cifarFiles = train.count >= 50000 ? "data_batch_1–5" : "data_batch_1 only"
 } catch let error as DatasetError {
@@ -313,7 +307,7 @@ func trainLeNet(_ data: Split, bayesian: Bool, epochs: Int, seed: UInt64, settin
 }
 // weave: hide-end
 let mnistBayesian = try trainLeNet(mnist, bayesian: true, epochs: settings.mnistEpochs, seed: seed, settings: settings,
-                                   checkpoint: checkpointFolder("mnist", true), outOfDistribution: limited(notMNIST, settings.validationLimit),
+                                   checkpoint: checkpointFolder("mnist", true), outOfDistribution: notMNIST.prefix(settings.validationLimit),
                                    label: "Bayesian LeNet-5 on MNIST")
 let mnistFrequentist = try trainLeNet(mnist, bayesian: false, epochs: settings.mnistEpochs, seed: seed, settings: settings,
                                       checkpoint: checkpointFolder("mnist", false), outOfDistribution: nil,

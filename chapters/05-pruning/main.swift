@@ -154,35 +154,8 @@ let checkpointRoot = options.checkpoints.map { URL(fileURLWithPath: $0, isDirect
         : URL(fileURLWithPath: ".build/checkpoints/chapter5", isDirectory: true))
 let chapter3Checkpoints = URL(fileURLWithPath: ".build/checkpoints/chapter3", isDirectory: true)
 
-/// The first `limit` images of a dataset (all when nil).
-func limited(_ data: ImageDataset, _ limit: Int?) -> ImageDataset {
-    guard let limit, limit < data.count else { return data }
-    return data.subset(Array(0..<limit))
-}
-
-struct PreparedData {
-    var train: ImageDataset, validation: ImageDataset, test: ImageDataset
-    var trainTransform: ImageTransform, evaluationTransform: ImageTransform
-    var channels: Int
-    var files: String
-}
-
-/// The data exactly as chapter 3 prepares it (same resize, normalisation, augmentation and split).
-func loadData(_ name: String, location: DataLocation, validationSeed: UInt64) throws -> PreparedData {
-    if name == "mnist" {
-        let resize = ImageTransform.mnistLeNet.geometry
-        let split = try MNIST.load(split: .train, from: location).applyingGeometry(resize).validationSplit(fraction: 0.2, seed: validationSeed)
-        return PreparedData(train: split.train, validation: split.validation,
-                            test: try MNIST.load(split: .test, from: location).applyingGeometry(resize),
-                            trainTransform: ImageTransform(), evaluationTransform: ImageTransform(), channels: 1,
-                            files: "MNIST train + t10k")
-    }
-    let train = try CIFAR10.load(split: .train, from: location, allowPartial: true)
-    let split = train.validationSplit(fraction: 0.2, seed: validationSeed)
-    return PreparedData(train: split.train, validation: split.validation, test: try CIFAR10.load(split: .test, from: location),
-                        trainTransform: .cifarAugmented(normalized: true), evaluationTransform: ImageTransform(normalization: .cifar10),
-                        channels: 3, files: train.count >= 50000 ? "CIFAR-10 data_batch_1–5 + test_batch" : "CIFAR-10 data_batch_1 only + test_batch")
-}
+/// The size of a file in bytes.
+func fileBytes(_ url: URL) throws -> Int { (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0 }
 // weave: hide-end
 
 /*:
@@ -203,7 +176,7 @@ struct Trained {
 
 struct Job {
     var architecture: Architecture
-    var data: PreparedData
+    var data: ClassificationData
     var train: ImageDataset
     var validation: ImageDataset
     var test: ImageDataset
@@ -214,7 +187,7 @@ struct Job {
 func makeNet(_ job: Job, _ architecture: Architecture? = nil) -> (Module, RandomGenerator) {
     let generator = RandomGenerator(seed: job.seed)
     let kind = NetworkKind.bayesian(VariationalSettings(estimator: .localReparameterization))
-    return ((architecture ?? job.architecture).make(classes: 10, inputChannels: job.data.channels,
+    return ((architecture ?? job.architecture).make(classes: job.data.classes, inputChannels: job.data.channels,
                                                     layers: LayerFactory(kind, generator: generator)), generator)
 }
 
@@ -301,7 +274,7 @@ func fineTuned(_ trained: Trained, _ job: Job, criterion: PruningCriterion, frac
     let model = trained.model
     prune(model, fraction: fraction, criterion: criterion)
     defer { removePruningMasks(model) }
-    return try trainBayesian(job, start: model, train: limited(job.train, images), epochs: epochs,
+    return try trainBayesian(job, start: model, train: job.train.prefix(images), epochs: epochs,
                              test: (testSet, settings.curveSamples), continuing: trained.checkpoint, checkpoint: checkpoint,
                              label: "fine-tuning \(job.architecture) at \(Int(fraction * 100))% removed by \(criterion)",
                              settings: settings)
@@ -370,7 +343,7 @@ func trainingStepSeconds(_ job: Job, _ architecture: Architecture, _ batch: Batc
 
 // weave: hide-start
 /// Weights (the Gaussian posteriors' means, biases excluded) of a model.
-func weightCount(_ model: Module) -> Int { model.variationalLayers.reduce(0) { $0 + $1.layer.weight.mean.count } }
+func weightCount(_ model: Module) -> Int { pruningSummary(model).total }
 func dataKey(_ name: String) -> String { name == "mnist" ? "MNIST" : "CIFAR-10" }
 func percentText(_ value: Double) -> String { String(format: "%.2f", value * 100) }
 
@@ -378,7 +351,7 @@ var metrics: [String: JSONValue] = [:]
 var figures: [Figure] = []
 var missing: [String: String] = [:]
 var images: [(String, Image)] = []
-var cache: [String: PreparedData] = [:]
+var cache: [String: ClassificationData] = [:]
 var paperRows: [String: [String: String]] = [:]      // model row → dataset → "accuracy (kept)"
 var storageTable = "| net | removed by | weights removed | weights kept | dense checkpoint with mask | sparse checkpoint | unpruned dense ÷ sparse | T = 10 prediction, images/s |\n|---|---|---|---|---|---|---|---|\n"
 var layerTable = "| net | layer | weights | kept at 90% by |μ| | kept at 90% by SNR | kept at 99% by SNR |\n|---|---|---|---|---|---|---|\n"
@@ -394,9 +367,9 @@ defer { try? FileManager.default.removeItem(at: scratch) }
 for experiment in settings.experiments {
     // weave: hide-start
     if missing[experiment.dataset] != nil { continue }
-    let data: PreparedData
+    let data: ClassificationData
     if let cached = cache[experiment.dataset] { data = cached } else {
-        do { data = try loadData(experiment.dataset, location: dataLocation, validationSeed: seed) }
+        do { data = try ClassificationData.load(experiment.dataset, from: dataLocation, validationSeed: seed) }
         catch let error as DatasetError {
             missing[experiment.dataset] = error.description
             print("chapter 5: \(experiment.dataset) not run: \(error)")
@@ -407,10 +380,10 @@ for experiment in settings.experiments {
     let name = "\(experiment.dataset)-\(experiment.architecture.rawValue)"
     let key = "\(experiment.dataset)_\(experiment.architecture.rawValue)"
     let title = "Bayesian \(experiment.architecture) on \(dataKey(experiment.dataset))"
-    let job = Job(architecture: experiment.architecture, data: data, train: limited(data.train, experiment.trainLimit),
-                  validation: limited(data.validation, experiment.validationLimit), test: limited(data.test, experiment.testLimit),
+    let job = Job(architecture: experiment.architecture, data: data, train: data.train.prefix(experiment.trainLimit),
+                  validation: data.validation.prefix(experiment.validationLimit), test: data.test.prefix(experiment.testLimit),
                   seed: seed)
-    let curveTest = limited(data.test, settings.curveTestImages)
+    let curveTest = data.test.prefix(settings.curveTestImages)
     let folder = { (part: String) in checkpointRoot.appendingPathComponent("\(name)-\(part)-seed\(seed)-\(profile.rawValue)") }
     var record: [String: JSONValue] = [:]
     // weave: hide-end
@@ -526,13 +499,13 @@ for experiment in settings.experiments {
     let speedBatch = job.test.batch(Array(0..<min(settings.speedImages, job.test.count)), transform: job.data.evaluationTransform).images
     let unprunedURL = scratch.appendingPathComponent("\(name)-unpruned.safetensors")
     try Checkpoint.save(model: base.model, to: unprunedURL)
-    let unprunedBytes = (try FileManager.default.attributesOfItem(atPath: unprunedURL.path)[.size] as? Int) ?? 0
+    let unprunedBytes = try fileBytes(unprunedURL)
     record["unprunedCheckpointBytes"] = JSONValue(unprunedBytes)
     for fraction in settings.storageFractions {
         let summary = prune(base.model, fraction: fraction, criterion: .signalToNoise)
         let dense = scratch.appendingPathComponent("\(name)-dense.safetensors")
         try Checkpoint.save(model: base.model, to: dense)
-        let denseBytes = (try FileManager.default.attributesOfItem(atPath: dense.path)[.size] as? Int) ?? 0
+        let denseBytes = try fileBytes(dense)
         let sparseURL = scratch.appendingPathComponent("\(name)-sparse.safetensors")
         let sparseBytes = try PrunedCheckpoint.save(base.model, to: sparseURL)
         // The sparse file must give back the same net: compare the mean-weight outputs.
