@@ -1,4 +1,9 @@
 #include <cblas.h>
+
+/* OpenBLAS's own kernel selection (DYNAMIC_ARCH builds export both): quit forgets the chosen
+   core, init chooses again, reading OPENBLAS_CORETYPE first. See Engine/BLASCore.swift. */
+void gotoblas_dynamic_init(void);
+void gotoblas_dynamic_quit(void);
 #include <xmmintrin.h>
 
 /* Treat subnormal floats as zero in this thread's SSE/AVX arithmetic (flush-to-zero and

@@ -12,6 +12,7 @@ public func gemm(transposeA: Bool = false, transposeB: Bool = false,
                  b: UnsafePointer<Float>, ldb: Int? = nil,
                  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
     if m == 0 || n == 0 { return }
+    _ = blasKernelSetChange              // the kernel choice is made before the first GEMM
     let lda = lda ?? (transposeA ? m : k)
     let ldb = ldb ?? (transposeB ? k : n)
     let ldc = ldc ?? n

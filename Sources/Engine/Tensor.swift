@@ -12,9 +12,11 @@ import Foundation
 import CBLAS
 
 /// Process-wide settings made once, before the first tensor is allocated: freed memory stays in the
-/// process (see the CBLAS shim) and OpenBLAS runs on the calling thread (see Parallel.swift).
+/// process (see the CBLAS shim), OpenBLAS runs on the calling thread (see Parallel.swift) with the
+/// kernels this processor can run (BLASCore.swift).
 private let processSetup: Void = {
     engine_keep_freed_memory()
+    _ = blasKernelSetChange
     blasRunsOnTheCallingThread
 }()
 

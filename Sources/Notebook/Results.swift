@@ -7,6 +7,7 @@
 // "NaN", "Infinity", "-Infinity" (JSON has no such numbers) and read back as numbers.
 
 import Foundation
+import Engine
 
 /// A JSON value: what a metric can be.
 public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible,
@@ -98,13 +99,17 @@ public struct Machine: Codable, Equatable, Sendable {
     public var cpuModel: String
     /// Operating system: distribution name (from /etc/os-release) and kernel version.
     public var operatingSystem: String
+    /// OpenBLAS's kernel set, and how the engine changed it (BLASCore.swift), e.g. "Cooperlake
+    /// (Prescott → Cooperlake)": it decides how fast every GEMM ran. Absent in older records.
+    public var blasKernels: String?
 
     /// A machine description from its parts (tests; `current()` for this machine).
-    public init(cores: Int, memoryBytes: UInt64, cpuModel: String, operatingSystem: String) {
+    public init(cores: Int, memoryBytes: UInt64, cpuModel: String, operatingSystem: String, blasKernels: String? = nil) {
         self.cores = cores
         self.memoryBytes = memoryBytes
         self.cpuModel = cpuModel
         self.operatingSystem = operatingSystem
+        self.blasKernels = blasKernels
     }
 
     /// This machine, now.
@@ -118,8 +123,10 @@ public struct Machine: Codable, Equatable, Sendable {
         let distribution = osRelease.split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
             .map { $0.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
         let kernel = info.operatingSystemVersionString
+        _ = Tensor(zeros: [1])          // the engine's process setup, which settles OpenBLAS's kernels
+        let blas = blasKernelSet + (blasKernelSetChange.map { " (\($0))" } ?? "")
         return Machine(cores: info.activeProcessorCount, memoryBytes: info.physicalMemory, cpuModel: model,
-                       operatingSystem: distribution.map { "\($0), \(kernel)" } ?? kernel)
+                       operatingSystem: distribution.map { "\($0), \(kernel)" } ?? kernel, blasKernels: blas)
     }
 
     /// The 1-minute load average (NaN where /proc/loadavg is missing): other processes compete
@@ -228,6 +235,7 @@ extension Machine {
         case memoryBytes = "memory_bytes"
         case cpuModel = "cpu_model"
         case operatingSystem = "operating_system"
+        case blasKernels = "blas_kernels"
     }
 }
 

@@ -60,9 +60,9 @@ if CommandLine.arguments.dropFirst().first == "profile" {
 
 // MARK: - Machine
 
-let coreName = openblas_get_corename().map { String(cString: $0) } ?? "?"
 let config = openblas_get_config().map { String(cString: $0) } ?? "?"
 _ = Tensor(zeros: [1])                           // the engine's process setup: OpenBLAS on the calling thread
+let coreName = blasKernelSet + (blasKernelSetChange.map { " (chosen by the engine: \($0))" } ?? "")
 let blasThreads = Int(openblas_get_num_threads())
 if cpuClock { print("timing by process CPU time (BENCH_CLOCK=cpu)") }
 print("OpenBLAS core \(coreName), config \(config.trimmingCharacters(in: .whitespaces)), \(blasThreads) thread(s) per call;",
