@@ -63,7 +63,7 @@ let dataLocation = DataLocation.resolve(explicitDirectory: options.common.dataDi
  | profile | what | why |
  |---|---|---|
  | smoke | LeNet-5 on 512 MNIST / CIFAR-10 images, 1 epoch | seconds; the tests run it |
- | default | LeNet-5 on all of MNIST (15 epochs) and CIFAR-10 batch 1 (10 epochs); AlexNet on 12,000 MNIST images (4 epochs) and CIFAR-10 batch 1 (10 epochs), tested on 2,000 images | ≤ 30 minutes on 2 cores: enough to see the effect (and, for LeNet-5 on MNIST, the paper's accuracy), not to reach the paper's AlexNet numbers |
+ | default | LeNet-5 on all of MNIST (15 epochs) and CIFAR-10 batch 1 (10 epochs); AlexNet on all of MNIST (6 epochs) and CIFAR-10 batch 1 (20 epochs, and once more, Bayesian only, on the reference's data pipeline), tested on 2,000 images | ≤ 30 minutes on 2 cores: enough to see the effect (and, for LeNet-5 on MNIST, the paper's accuracy), not to reach the paper's AlexNet numbers |
  | paper | all three models on all three datasets, 100 epochs, Blundell β, T = 25, 3 seeds | the paper's schedule: hours to days on a CPU |
 
  The training set is split 80/20 into training and validation parts with a seeded shuffle (the
@@ -77,6 +77,12 @@ struct Experiment {
     var trainLimit: Int?           // use only this many training images (nil: all)
     var validationLimit: Int?
     var testLimit: Int?
+    /// Train on the reference implementation's data pipeline instead of this suite's: images only
+    /// scaled to [0, 1], no normalisation, no augmentation (Bayesian net only; an ablation).
+    var referencePipeline = false
+
+    /// What tells this experiment's rows, checkpoints and metrics apart from the plain one's.
+    var pipelineTag: String { referencePipeline ? "-reference-data" : "" }
 }
 
 struct ProfileSettings {
@@ -99,9 +105,11 @@ func settings(for profile: Profile, seed: UInt64) -> ProfileSettings {
     case .default:
         return ProfileSettings(experiments: [
             Experiment(dataset: "mnist", architecture: .lenet5, epochs: 15, trainLimit: nil, validationLimit: 5000, testLimit: nil),
-            Experiment(dataset: "mnist", architecture: .alexnet, epochs: 4, trainLimit: 12000, validationLimit: 2000, testLimit: 2000),
+            Experiment(dataset: "mnist", architecture: .alexnet, epochs: 6, trainLimit: nil, validationLimit: 2000, testLimit: 2000),
             Experiment(dataset: "cifar10", architecture: .lenet5, epochs: 10, trainLimit: nil, validationLimit: nil, testLimit: nil),
-            Experiment(dataset: "cifar10", architecture: .alexnet, epochs: 10, trainLimit: nil, validationLimit: nil, testLimit: 2000),
+            Experiment(dataset: "cifar10", architecture: .alexnet, epochs: 20, trainLimit: nil, validationLimit: nil, testLimit: 2000),
+            Experiment(dataset: "cifar10", architecture: .alexnet, epochs: 20, trainLimit: nil, validationLimit: nil, testLimit: 2000,
+                       referencePipeline: true),
             Experiment(dataset: "cifar100", architecture: .lenet5, epochs: 10, trainLimit: nil, validationLimit: nil, testLimit: nil),
         ], seeds: [seed], beta: .constant(0.1), trainingSamples: 1, evaluationSamples: 10, validationSamples: 4)
     case .paper:
@@ -159,10 +167,13 @@ func train(_ experiment: Experiment, data: ClassificationData, bayesian: Bool, e
     configuration.checkpointDirectory = checkpoints
     configuration.label = "\(bayesian ? "Bayesian" : "frequentist") \(experiment.architecture) on \(experiment.dataset)"
     let train = data.train.prefix(experiment.trainLimit)
+    // The reference's pipeline: pixels scaled to [0, 1] and nothing else.
+    let (trainTransform, evaluationTransform) = experiment.referencePipeline
+        ? (ImageTransform(), ImageTransform()) : (data.trainTransform, data.evaluationTransform)
     let trainer = ClassificationTrainer(model: model, modelGenerator: generator, train: train,
                                         validation: data.validation.prefix(experiment.validationLimit),
                                         test: data.test.prefix(experiment.testLimit),
-                                        trainTransform: data.trainTransform, evaluationTransform: data.evaluationTransform,
+                                        trainTransform: trainTransform, evaluationTransform: evaluationTransform,
                                         configuration: configuration)
     // One weight of the first layer, chosen at random (but the same for every epoch).
     let firstLayer = model.allModules.first { $0 is VariationalLayer } as? VariationalLayer
@@ -239,10 +250,10 @@ for experiment in plan.experiments {
         cache = [experiment.dataset: data]                      // keep one dataset in memory at a time
     }
     for seed in plan.seeds {
-        for bayesian in kinds {
+        for bayesian in kinds where bayesian || !experiment.referencePipeline {
             let epochs = options.epochs ?? experiment.epochs
             let name = "\(experiment.dataset)-\(experiment.architecture.rawValue)-\(bayesian ? "bayesian-\(estimator)" : "frequentist")"
-                + "-seed\(seed)-\(profile.rawValue)"
+                + "\(experiment.pipelineTag)-seed\(seed)-\(profile.rawValue)"
             runs.append(try train(experiment, data: data, bayesian: bayesian, estimator: estimator, seed: seed,
                                   settings: plan, epochs: epochs, checkpoints: checkpointRoot.appendingPathComponent(name)))
         }
@@ -273,10 +284,13 @@ var table = "| dataset | model | net | paper val. % | val. % (last epoch) | best
 table += "|---|---|---|---|---|---|---|---|---|---|\n"
 var seen = Set<String>()
 for run in runs {
-    let key = "\(run.experiment.dataset)-\(run.experiment.architecture.rawValue)-\(run.bayesian)"
+    func groupKey(_ run: RunRecord) -> String {
+        "\(run.experiment.dataset)-\(run.experiment.architecture.rawValue)-\(run.bayesian)\(run.experiment.pipelineTag)"
+    }
+    let key = groupKey(run)
     if seen.contains(key) { continue }
     seen.insert(key)
-    let group = runs.filter { "\($0.experiment.dataset)-\($0.experiment.architecture.rawValue)-\($0.bayesian)" == key }
+    let group = runs.filter { groupKey($0) == key }
     let last = group.map { $0.result.history.last?.validationAccuracy ?? 0 }
     let best = group.map { $0.result.bestValidationAccuracy }
     let test = group.map { $0.result.test?.accuracy ?? 0 }
@@ -284,7 +298,8 @@ for run in runs {
         .map { run.bayesian ? $0.bayesian : $0.frequentist }
     // Training + validation time from the per-epoch records (kept across resumed invocations).
     let minutes = group.map { $0.result.history.map(\.seconds).reduce(0, +) }.reduce(0, +) / 60 / Double(group.count)
-    let net = run.bayesian ? "Bayesian (\(estimator))" : "frequentist"
+    let net = (run.bayesian ? "Bayesian (\(estimator))" : "frequentist")
+        + (run.experiment.referencePipeline ? ", reference data pipeline" : "")
     table += "| \(datasetTitle[run.experiment.dataset]!) | \(run.experiment.architecture) | \(net) | "
         + (paper.map { String(format: "%.0f", $0) } ?? "—") + " | \(percent(last)) | \(percent(best)) | \(percent(test)) | "
         + "\(run.result.history.count) | \(run.trainImages) (\(run.files)) | " + String(format: "%.1f", minutes) + " |\n"
@@ -298,10 +313,11 @@ for run in runs {
         "minutes": JSONValue(minutes),
     ]
     rows.append(row)
-    metrics["\(run.experiment.dataset)_\(run.experiment.architecture.rawValue)_\(run.bayesian ? "bayesian" : "frequentist")"] = row
+    metrics["\(run.experiment.dataset)_\(run.experiment.architecture.rawValue)_\(run.bayesian ? "bayesian" : "frequentist")"
+            + (run.experiment.referencePipeline ? "_referenceData" : "")] = row
 }
 for dataset in ["mnist", "cifar10", "cifar100"] where plan.experiments.contains(where: { $0.dataset == dataset }) && missing[dataset] != nil {
-    for experiment in plan.experiments where experiment.dataset == dataset {
+    for experiment in plan.experiments where experiment.dataset == dataset && !experiment.referencePipeline {
         table += "| \(datasetTitle[dataset]!) | \(experiment.architecture) | both | "
             + (paperValidation["\(dataset)-\(experiment.architecture.rawValue)"].map { String(format: "%.0f / %.0f", $0.bayesian, $0.frequentist) } ?? "—")
             + " | not run: dataset missing | | | | | |\n"
@@ -323,7 +339,7 @@ metrics["settings"] = [
 // Figures: validation accuracy per epoch, per dataset.
 var figures: [Figure] = []
 for dataset in ["mnist", "cifar10", "cifar100"] {
-    let group = runs.filter { $0.experiment.dataset == dataset && $0.seed == plan.seeds[0] }
+    let group = runs.filter { $0.experiment.dataset == dataset && $0.seed == plan.seeds[0] && !$0.experiment.referencePipeline }
     guard !group.isEmpty else { continue }
     var figure = Figure(name: "validation-accuracy-\(dataset)", title: "\(datasetTitle[dataset]!): validation accuracy per epoch",
                         xLabel: "epoch", yLabel: "validation accuracy (%)", width: 700, height: 450)
@@ -342,7 +358,8 @@ for dataset in ["mnist", "cifar10", "cifar100"] {
 let overfitRuns: [RunRecord] = {
     for dataset in ["cifar100", "cifar10", "mnist"] {
         for arch in [Architecture.alexnet, .threeConvThreeFC, .lenet5] {
-            let found = runs.filter { $0.experiment.dataset == dataset && $0.experiment.architecture == arch && $0.seed == plan.seeds[0] }
+            let found = runs.filter { $0.experiment.dataset == dataset && $0.experiment.architecture == arch
+                && $0.seed == plan.seeds[0] && !$0.experiment.referencePipeline }
             if !found.isEmpty { return found }
         }
     }
@@ -362,6 +379,22 @@ if let first = overfitRuns.first {
     }
     metrics["overfitting_run"] = .string("\(first.experiment.architecture) on \(datasetTitle[first.experiment.dataset]!)")
     figures.append(figure)
+}
+
+// The data-pipeline ablation: the Bayesian AlexNet on CIFAR-10 with this suite's and the reference's pipeline.
+let pipelineRuns = [false, true].map { reference in
+    runs.first { $0.bayesian && $0.experiment.dataset == "cifar10" && $0.experiment.architecture == .alexnet
+        && $0.experiment.referencePipeline == reference && $0.seed == plan.seeds[0] }
+}
+if let suite = pipelineRuns[0], let reference = pipelineRuns[1] {
+    func gap(_ run: RunRecord) -> Double {
+        ((run.result.history.last?.trainAccuracy ?? 0) - (run.result.history.last?.validationAccuracy ?? 0)) * 100
+    }
+    metrics["pipeline_gap_suite"] = JSONValue(gap(suite))
+    metrics["pipeline_gap_reference"] = JSONValue(gap(reference))
+    let difference = (suite.result.bestValidationAccuracy - reference.result.bestValidationAccuracy) * 100
+    metrics["pipeline_verdict"] = .string(String(format: "Normalisation and augmentation are worth %.1f points of best validation accuracy in this budget%@.",
+                                                 difference, abs(difference) < 1 ? " (within run-to-run noise)" : ""))
 }
 
 // σ of one weight over the epochs, and the posterior of that weight at a few epochs: the Bayesian run with the most epochs.
@@ -444,9 +477,32 @@ if profile != .smoke && options.model == nil && options.dataset == nil && option
  On MNIST the Bayesian LeNet-5 ends level with the frequentist one (test
  {{result: mnist_lenet5_bayesian.testAccuracy %.4f}} against {{result: mnist_lenet5_frequentist.testAccuracy %.4f}})
  after the same fifteen epochs. Both AlexNets (softplus, no batch norm) sit near chance for their first
- 50–100 steps; the default budget gives them 188 steps on MNIST and 320 on CIFAR-10 (batch 1 only),
- so their rows show early training, far from the paper's accuracies — the paper profile runs them
- for 100 epochs on the full data.
+ 100–200 steps — the frequentist one longer: PyTorch's default initialisation, U(±1/√fan-in), which
+ the reference uses, shrinks the input-dependent part of the signal about twelvefold per softplus
+ layer, while the Bayesian means start from N(0, 0.1²), a larger scale. The default budget gives
+ them 1,128 steps on MNIST and 640 on CIFAR-10 (batch 1 only), so their rows show mid-training,
+ below the paper's accuracies; the paper profile runs them for 100 epochs on the full data.
+
+ ## What it takes on CIFAR-10
+
+ Users of the reference implementation report 56–61% validation accuracy for the Bayesian AlexNet
+ on CIFAR-10 where the paper reports 73%. The reference feeds the nets raw pixels in [0, 1]: no
+ per-channel normalisation and no augmentation. This suite normalises with the CIFAR-10 channel
+ statistics and trains on random 4-pixel-padded crops and horizontal flips. The default profile
+ trains the Bayesian AlexNet a second time, on the reference's pipeline, with everything else the
+ same (seed, β, samples, epochs, 8,000 images):
+
+ | Bayesian AlexNet, CIFAR-10 batch 1, {{result: cifar10_alexnet_bayesian.epochs}} epochs | best val. % | test % | last-epoch train − val. (points) |
+ |---|---|---|---|
+ | this suite's pipeline (normalised, cropped, flipped) | {{result: cifar10_alexnet_bayesian.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian.testAccuracy %.4f}} | {{result: pipeline_gap_suite %.1f}} |
+ | the reference's pipeline (raw [0, 1] pixels) | {{result: cifar10_alexnet_bayesian_referenceData.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian_referenceData.testAccuracy %.4f}} | {{result: pipeline_gap_reference %.1f}} |
+
+ {{result: pipeline_verdict}} On 8,000 images a net without augmentation memorises its training
+ set; on the full 40,000 the gap is smaller but, in our reading, still the largest of the usual
+ suspects. The other knobs the reports name are set here as the reference sets them (β = 0.1
+ constant per minibatch, one training sample, μ ~ N(0, 0.1²), ρ ~ N(−5, 0.1²)); the paper
+ profile's Blundell β and 25 evaluation samples are its other differences, untested at full scale
+ here because this machine holds only CIFAR-10's first batch.
 
  ## Over-fitting
 
@@ -481,9 +537,7 @@ if profile != .smoke && options.model == nil && options.dataset == nil && option
  {{figure: posterior-density}}
 
  Time: training and validation of all rows took {{result: trainingMinutesTotal %.1f}} minutes (the
- "minutes" column, per row), measured while other jobs shared the machine's 2 cores (load average
- 6–8), so on an idle machine it takes less; the first invocation trained the two MNIST LeNet-5
- rows and a later one, resuming from their checkpoints, the rest.
+ "minutes" column, per row); the header of this page gives the whole run's wall time.
 
  ## What this suite does differently from the reference implementation
 
