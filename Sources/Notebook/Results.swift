@@ -122,7 +122,9 @@ public struct Machine: Codable, Equatable, Sendable {
         let osRelease = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
         let distribution = osRelease.split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
             .map { $0.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-        let kernel = info.operatingSystemVersionString
+        // The kernel's release (Foundation's operatingSystemVersionString names the distribution on Linux).
+        let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))
+            .map { "Linux " + $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? info.operatingSystemVersionString
         _ = Tensor(zeros: [1])          // the engine's process setup, which settles OpenBLAS's kernels
         let blas = blasKernelSet + (blasKernelSetChange.map { " (\($0))" } ?? "")
         return Machine(cores: info.activeProcessorCount, memoryBytes: info.physicalMemory, cpuModel: model,

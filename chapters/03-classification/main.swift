@@ -181,6 +181,7 @@ struct RunRecord {
     var seed: UInt64
     var result: TrainingResult
     var trainImages: Int
+    var validationImages: Int
     var files: String
     var initial: [String: Double]  // the watched weight before training
 }
@@ -200,11 +201,12 @@ func train(_ experiment: Experiment, data: ClassificationData, bayesian: Bool, e
     configuration.checkpointDirectory = checkpoints
     configuration.label = "\(bayesian ? "Bayesian" : "frequentist") \(experiment.architecture) on \(experiment.dataset)"
     let train = data.train.prefix(experiment.trainLimit)
+    let validation = data.validation.prefix(experiment.validationLimit)
     // The reference's pipeline: pixels scaled to [0, 1] and nothing else.
     let (trainTransform, evaluationTransform) = experiment.referencePipeline
         ? (ImageTransform(), ImageTransform()) : (data.trainTransform, data.evaluationTransform)
     let trainer = ClassificationTrainer(model: model, modelGenerator: generator, train: train,
-                                        validation: data.validation.prefix(experiment.validationLimit),
+                                        validation: validation,
                                         test: data.test.prefix(experiment.testLimit),
                                         trainTransform: trainTransform, evaluationTransform: evaluationTransform,
                                         configuration: configuration)
@@ -220,7 +222,7 @@ func train(_ experiment: Experiment, data: ClassificationData, bayesian: Bool, e
     let initial = watch()                       // before training (and before any checkpoint is restored)
     let result = try trainer.run { _, _ in watch() }
     return RunRecord(experiment: experiment, bayesian: bayesian, seed: seed, result: result,
-                     trainImages: train.count, files: data.files, initial: initial)
+                     trainImages: train.count, validationImages: validation.count, files: data.files, initial: initial)
 }
 
 // weave: hide-start
@@ -425,14 +427,16 @@ if let plain = alexnetCIFARRuns.first(where: { !$0.experiment.isAblation }) {
     var verdicts: [String] = []
     for run in alexnetCIFARRuns where run.experiment.isAblation {
         metrics["ablation_gap\(run.experiment.variantKey)"] = JSONValue(gap(run))
-        let gain = (plain.result.bestValidationAccuracy - run.result.bestValidationAccuracy) * 100
-        let noise = abs(gain) < 1.5 ? " (within run-to-run noise)" : ""
+        let (a, b) = (run.result.bestValidationAccuracy, plain.result.bestValidationAccuracy)
+        // Two standard errors of the difference of two accuracies, each measured on n validation images.
+        let p = (a + b) / 2, n = Double(run.validationImages)
+        let twoSE = 2 * (2 * p * (1 - p) / n).squareRoot() * 100
+        let change = String(format: "%+.1f points (two standard errors of such a difference: %.1f)", (a - b) * 100, twoSE)
         switch run.experiment.variant {
         case .referencePipeline:
-            verdicts.append(String(format: "Normalisation and augmentation are worth %+.1f points of best validation accuracy here%@.", gain, noise))
+            verdicts.append("The reference's pipeline changes the best validation accuracy by \(change).")
         case let .beta(beta):
-            verdicts.append(String(format: "Lowering β from %@ to %g changes the best validation accuracy by %+.1f points%@.",
-                                   "\(plan.beta)", beta, -gain, noise))
+            verdicts.append("Lowering β from \(plan.beta) to \(beta) changes it by \(change).")
         case nil: break
         }
     }
@@ -538,19 +542,21 @@ if profile != .smoke && options.model == nil && options.dataset == nil && option
    the KL weighs five times what it would with the paper's 40,000; β = 0.02 restores the full-data
    weight of the reference's β = 0.1.
 
- | Bayesian AlexNet, CIFAR-10 batch 1, {{result: cifar10_alexnet_bayesian.epochs}} epochs | best val. % | test % | last-epoch train − val. (points) |
+ | AlexNet, CIFAR-10 batch 1, {{result: cifar10_alexnet_bayesian.epochs}} epochs | best val. accuracy | test accuracy | last-epoch train − val. (points) |
  |---|---|---|---|
- | this suite's pipeline, β = 0.1 | {{result: cifar10_alexnet_bayesian.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian.testAccuracy %.4f}} | {{result: ablation_gap %.1f}} |
- | the reference's pipeline (raw [0, 1] pixels), β = 0.1 | {{result: cifar10_alexnet_bayesian_referenceData.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian_referenceData.testAccuracy %.4f}} | {{result: ablation_gap_referenceData %.1f}} |
- | this suite's pipeline, β = 0.02 | {{result: cifar10_alexnet_bayesian_beta.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian_beta.testAccuracy %.4f}} | {{result: ablation_gap_beta %.1f}} |
- | frequentist AlexNet, this suite's pipeline | {{result: cifar10_alexnet_frequentist.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_frequentist.testAccuracy %.4f}} | {{result: overfitting_frequentist_gap %.1f}} |
+ | Bayesian, this suite's pipeline, β = 0.1 | {{result: cifar10_alexnet_bayesian.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian.testAccuracy %.4f}} | {{result: ablation_gap %.1f}} |
+ | Bayesian, the reference's pipeline (raw [0, 1] pixels), β = 0.1 | {{result: cifar10_alexnet_bayesian_referenceData.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian_referenceData.testAccuracy %.4f}} | {{result: ablation_gap_referenceData %.1f}} |
+ | Bayesian, this suite's pipeline, β = 0.02 | {{result: cifar10_alexnet_bayesian_beta.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_bayesian_beta.testAccuracy %.4f}} | {{result: ablation_gap_beta %.1f}} |
+ | frequentist, this suite's pipeline | {{result: cifar10_alexnet_frequentist.bestValidationAccuracy %.4f}} | {{result: cifar10_alexnet_frequentist.testAccuracy %.4f}} | {{result: overfitting_frequentist_gap %.1f}} |
 
- {{result: ablation_verdict}} With β = 0.1 on 8,000 images the KL term is most of the loss and keeps
- the Bayesian net from fitting even its training set (train ≈ validation accuracy), so augmentation
- has little to do; the first thing it takes on a small training set is a KL weight that matches its
- size. The rest of the reports' list is set here as the reference sets it (one training sample,
- μ ~ N(0, 0.1²), ρ ~ N(−5, 0.1²)); the paper profile's Blundell β and 25 evaluation samples, on the
- full 50,000 images, are untested here because this machine holds only CIFAR-10's first batch.
+ {{result: ablation_verdict}} In this budget neither suspect comes near the 12–17 points between
+ the reports and the paper: the Bayesian variants end within a few points of each other and of the
+ frequentist net, and all of them are still under-fitting — their training accuracy, measured on
+ augmented images through noisy forward passes, is at or below the validation accuracy. Whatever
+ separates 60% from 73% has to act later in training and on the full 40,000 images, which this
+ machine does not have (it holds CIFAR-10's first batch only). The other items of the reports'
+ list are set here as the reference sets them (one training sample, μ ~ N(0, 0.1²),
+ ρ ~ N(−5, 0.1²)); the paper profile runs Blundell's β, 25 evaluation samples and 100 epochs.
 
  ## Over-fitting
 
@@ -585,7 +591,7 @@ if profile != .smoke && options.model == nil && options.dataset == nil && option
  {{figure: posterior-density}}
 
  Time: training and validation of all rows took {{result: trainingMinutesTotal %.1f}} minutes (the
- "minutes" column, per row); the header of this page gives the whole run's wall time.
+ "minutes" column, per row, from the per-epoch records, which a resumed invocation keeps).
 
  ## What this suite does differently from the reference implementation
 
