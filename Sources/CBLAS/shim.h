@@ -4,6 +4,11 @@
    core, init chooses again, reading OPENBLAS_CORETYPE first. See Engine/BLASCore.swift. */
 void gotoblas_dynamic_init(void);
 void gotoblas_dynamic_quit(void);
+/* OpenBLAS's work-buffer pool. Its first allocation also runs the kernel selection (on whichever
+   thread gets there first, OpenBLAS's own pool threads included) and marks the pool initialised;
+   later allocations never select again. */
+void *blas_memory_alloc(int procpos);
+void blas_memory_free(void *buffer);
 #include <xmmintrin.h>
 
 /* Treat subnormal floats as zero in this thread's SSE/AVX arithmetic (flush-to-zero and

@@ -55,6 +55,12 @@ private func chooseBLASKernels() -> String? {
     guard let best = bestBLASKernelSet(forFlags: processorFlags()) else { return nil }
     let current = blasKernelSet
     guard blasKernelSetRank(best) > blasKernelSetRank(current) else { return nil }
+    // While the chosen set is forgotten (between quit and init) no other thread may run the
+    // selection: OpenBLAS's pool threads do, from their first buffer allocation, until the pool is
+    // initialised (a race seen here once in a few starts: a crash on the forgotten set). One
+    // allocation on this thread initialises the pool under OpenBLAS's lock, so afterwards none can.
+    // Engine threads cannot either: their GEMMs wait for this function (`blasKernelSetChange`).
+    blas_memory_free(blas_memory_alloc(0))
     setenv("OPENBLAS_CORETYPE", best, 1)
     gotoblas_dynamic_quit()
     gotoblas_dynamic_init()
