@@ -11,7 +11,8 @@ the prior N(0, 0.1²)), with layers written here from the paper's equations:
 Also Monte Carlo prediction: 10 forward passes of the LRT net without gradient, softmax averaged.
 Prints images/s per model and, given the Swift bench's bench.json, the ratios.
 
-Install a CPU-only torch first:
+Install torch first: `pip install torch` (PyPI's build runs on the CPU when there is no GPU), or a
+CPU-only wheel from a local mirror:
     pip install --no-index --find-links "$(pip config get global.find-links)" torch
 """
 import argparse
@@ -26,8 +27,8 @@ try:
     import torch.nn as nn
     import torch.nn.functional as F
 except ImportError:
-    sys.exit("bench/pytorch_reference.py: torch is not installed; install the CPU wheel with\n"
-             "  pip install --no-index --find-links \"$(pip config get global.find-links)\" torch")
+    sys.exit("bench/pytorch_reference.py: torch is not installed; install it with `pip install torch`\n"
+             "(or a CPU wheel from a local mirror: pip install --no-index --find-links DIR torch)")
 
 PRIOR_SIGMA = 0.1
 
