@@ -2,9 +2,10 @@ import Testing
 import Foundation
 import Notebook
 
-/// Chapter 2 end to end on tiny MNIST subsets (needs MNIST under $BAYES_DATA or ./data).
+/// Chapter 2 end to end on tiny MNIST subsets (needs MNIST under $BAYES_DATA or ../shared/data).
 @Suite(.serialized) struct Chapter2Tests {
-    @Test func smokeProfileWritesFiguresResultsAndShowsTheVarianceGap() throws {
+    @Test(.enabled(if: ChapterRunner.hasData(["mnist/train-images-idx3-ubyte"]), "MNIST not found under $BAYES_DATA or ../shared/data"))
+    func smokeProfileWritesFiguresResultsAndShowsTheVarianceGap() throws {
         let (results, output) = try ChapterRunner.run(2, ["--profile", "smoke", "--seed", "5"])
         defer { try? FileManager.default.removeItem(at: output) }
         #expect(results.profile == "smoke" && results.seed == 5 && results.chapter == 2)

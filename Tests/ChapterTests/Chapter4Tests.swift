@@ -2,10 +2,7 @@ import Testing
 import Foundation
 import Notebook
 
-let chapter4HasData = ["mnist/train-images-idx3-ubyte", "notmnist/t10k-images-idx3-ubyte"].allSatisfy { file in
-    FileManager.default.fileExists(atPath: "\(ChapterRunner.dataDirectory)/\(file).gz")
-        || FileManager.default.fileExists(atPath: "\(ChapterRunner.dataDirectory)/\(file)")
-}
+let chapter4HasData = ChapterRunner.hasData(["mnist/train-images-idx3-ubyte", "notmnist/t10k-images-idx3-ubyte"])
 
 @Suite(.serialized) struct Chapter4Tests {
     /// The smoke profile end to end on the real data: every figure and sheet written as a PNG,

@@ -2,8 +2,7 @@ import Testing
 import Foundation
 import Notebook
 
-let chapter5HasData = FileManager.default.fileExists(atPath: "\(ChapterRunner.dataDirectory)/mnist/train-images-idx3-ubyte.gz")
-    || FileManager.default.fileExists(atPath: "\(ChapterRunner.dataDirectory)/mnist/train-images-idx3-ubyte")
+let chapter5HasData = ChapterRunner.hasData(["mnist/train-images-idx3-ubyte"])
 
 @Suite(.serialized) struct Chapter5Tests {
     /// The smoke profile end to end on real MNIST: every figure and picture written as a PNG, the

@@ -27,6 +27,14 @@ enum ChapterRunner {
         return root.appendingPathComponent("../shared/data").standardizedFileURL.path
     }
 
+    /// Whether every file (a path under the data folder, without ".gz") is there, plain or gzipped:
+    /// the chapters' end-to-end tests run on the real datasets and are skipped, saying so, without them.
+    static func hasData(_ files: [String]) -> Bool {
+        files.allSatisfy { file in
+            ["", ".gz"].contains { FileManager.default.fileExists(atPath: "\(dataDirectory)/\(file)\($0)") }
+        }
+    }
+
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     /// Runs `chapterN arguments… --out <temp> --no-weave` and reads the results it wrote.
