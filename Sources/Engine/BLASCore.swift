@@ -44,12 +44,18 @@ public func processorFlags() -> Set<String> {
 /// The name of the kernel set OpenBLAS is using now.
 public var blasKernelSet: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
-/// What the once-per-process check did: nil when OpenBLAS's own choice stood, else e.g.
-/// "Prescott → SkylakeX". Reading it (as `Storage` and `gemm` do) makes the check happen.
+/// The kernel set and, when the engine chose it, what it replaced: "Cooperlake (engine's choice,
+/// was Prescott)" (bench and results.json print it). Reading it makes the check happen.
+public var blasKernelsDescription: String {
+    blasKernelSetChange.map { "\(blasKernelSet) (engine's choice, was \($0))" } ?? blasKernelSet
+}
+
+/// What the once-per-process check replaced: nil when OpenBLAS's own choice stood, else the set
+/// OpenBLAS had chosen (e.g. "Prescott"). Reading it (as `Storage` and `gemm` do) makes the check happen.
 public let blasKernelSetChange: String? = chooseBLASKernels()
 
 /// Re-selects OpenBLAS's kernels when they are weaker than the processor allows and the user has
-/// not named a set; returns what changed.
+/// not named a set; returns the set it replaced.
 private func chooseBLASKernels() -> String? {
     guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else { return nil }
     guard let best = bestBLASKernelSet(forFlags: processorFlags()) else { return nil }
@@ -65,5 +71,5 @@ private func chooseBLASKernels() -> String? {
     gotoblas_dynamic_quit()
     gotoblas_dynamic_init()
     unsetenv("OPENBLAS_CORETYPE")     // child processes (gnuplot, python) choose for themselves
-    return "\(current) → \(blasKernelSet)"
+    return current
 }

@@ -99,8 +99,8 @@ public struct Machine: Codable, Equatable, Sendable {
     public var cpuModel: String
     /// Operating system: distribution name (from /etc/os-release) and kernel version.
     public var operatingSystem: String
-    /// OpenBLAS's kernel set, and how the engine changed it (BLASCore.swift), e.g. "Cooperlake
-    /// (Prescott → Cooperlake)": it decides how fast every GEMM ran. Absent in older records.
+    /// OpenBLAS's kernel set, and what the engine replaced (`blasKernelsDescription`): it decides
+    /// how fast every GEMM ran. Absent in older records.
     public var blasKernels: String?
 
     /// A machine description from its parts (tests; `current()` for this machine).
@@ -125,10 +125,8 @@ public struct Machine: Codable, Equatable, Sendable {
         // The kernel's release (Foundation's operatingSystemVersionString names the distribution on Linux).
         let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))
             .map { "Linux " + $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? info.operatingSystemVersionString
-        _ = Tensor(zeros: [1])          // the engine's process setup, which settles OpenBLAS's kernels
-        let blas = blasKernelSet + (blasKernelSetChange.map { " (\($0))" } ?? "")
         return Machine(cores: info.activeProcessorCount, memoryBytes: info.physicalMemory, cpuModel: model,
-                       operatingSystem: distribution.map { "\($0), \(kernel)" } ?? kernel, blasKernels: blas)
+                       operatingSystem: distribution.map { "\($0), \(kernel)" } ?? kernel, blasKernels: blasKernelsDescription)
     }
 
     /// The 1-minute load average (NaN where /proc/loadavg is missing): other processes compete

@@ -62,7 +62,7 @@ if CommandLine.arguments.dropFirst().first == "profile" {
 
 let config = openblas_get_config().map { String(cString: $0) } ?? "?"
 _ = Tensor(zeros: [1])                           // the engine's process setup: OpenBLAS on the calling thread
-let coreName = blasKernelSet + (blasKernelSetChange.map { " (chosen by the engine: \($0))" } ?? "")
+let coreName = blasKernelsDescription
 let blasThreads = Int(openblas_get_num_threads())
 if cpuClock { print("timing by process CPU time (BENCH_CLOCK=cpu)") }
 print("OpenBLAS core \(coreName), config \(config.trimmingCharacters(in: .whitespaces)), \(blasThreads) thread(s) per call;",

@@ -389,6 +389,11 @@ for dataset in ["mnist", "cifar10", "cifar100"] {
     figures.append(figure)
 }
 
+/// Last epoch's training minus validation accuracy, in points.
+func trainValidationGap(_ run: RunRecord) -> Double {
+    ((run.result.history.last?.trainAccuracy ?? 0) - (run.result.history.last?.validationAccuracy ?? 0)) * 100
+}
+
 // The over-fitting figure: train vs validation accuracy of the largest model on the hardest dataset run.
 let overfitRuns: [RunRecord] = {
     for dataset in ["cifar100", "cifar10", "mnist"] {
@@ -409,8 +414,7 @@ if let first = overfitRuns.first {
         let name = run.bayesian ? "Bayesian" : "frequentist"
         figure.line("\(name), training", x: history.map { Double($0.epoch) }, y: history.map { $0.trainAccuracy * 100 }, color: color, dashed: true)
         figure.line("\(name), validation", x: history.map { Double($0.epoch) }, y: history.map { $0.validationAccuracy * 100 }, color: color)
-        let gap = (history.last?.trainAccuracy ?? 0) - (history.last?.validationAccuracy ?? 0)
-        metrics["overfitting_\(run.bayesian ? "bayesian" : "frequentist")_gap"] = JSONValue(gap * 100)
+        metrics["overfitting_\(run.bayesian ? "bayesian" : "frequentist")_gap"] = JSONValue(trainValidationGap(run))
     }
     metrics["overfitting_run"] = .string("\(first.experiment.architecture) on \(datasetTitle[first.experiment.dataset]!)")
     figures.append(figure)
@@ -420,13 +424,10 @@ if let first = overfitRuns.first {
 let alexnetCIFARRuns = runs.filter { $0.bayesian && $0.experiment.dataset == "cifar10" && $0.experiment.architecture == .alexnet
     && $0.seed == plan.seeds[0] }
 if let plain = alexnetCIFARRuns.first(where: { !$0.experiment.isAblation }) {
-    func gap(_ run: RunRecord) -> Double {
-        ((run.result.history.last?.trainAccuracy ?? 0) - (run.result.history.last?.validationAccuracy ?? 0)) * 100
-    }
-    metrics["ablation_gap"] = JSONValue(gap(plain))
+    metrics["ablation_gap"] = JSONValue(trainValidationGap(plain))
     var verdicts: [String] = []
     for run in alexnetCIFARRuns where run.experiment.isAblation {
-        metrics["ablation_gap\(run.experiment.variantKey)"] = JSONValue(gap(run))
+        metrics["ablation_gap\(run.experiment.variantKey)"] = JSONValue(trainValidationGap(run))
         let (a, b) = (run.result.bestValidationAccuracy, plain.result.bestValidationAccuracy)
         // Two standard errors of the difference of two accuracies, each measured on n validation images.
         let p = (a + b) / 2, n = Double(run.validationImages)
